@@ -1,0 +1,292 @@
+//! [`Client`] and [`ClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use reqwest::Url;
+
+use crate::notification_handlers::NotificationHandlers;
+use crate::raw;
+use crate::transport::{CallState, Shared, Transport};
+use crate::Error;
+
+/// The public BitPeak instance.
+pub const DEFAULT_BASE_URL: &str = "https://bitpeak.ru/api";
+/// Default time limit for one request, connection included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time limit for opening a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A BitPeak API client. Cheap to clone; clones share one connection pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), bitpeak::Error> {
+/// let client = bitpeak::Client::new("my-api-key")?;
+/// let page = client.notification_handlers().list(Default::default()).await?;
+/// for handler in &page.items {
+///     println!("{} {}", handler.id, handler.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base_url: String,
+    http: reqwest::Client,
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("transport", &self.inner.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the public instance (`https://bitpeak.ru/api`) with default settings.
+    ///
+    /// Fails with [`Error::InvalidInput`] if the key is empty or contains whitespace.
+    pub fn new(api_key: impl Into<String>) -> Result<Self, Error> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The notification-handlers resource.
+    pub fn notification_handlers(&self) -> NotificationHandlers<'_> {
+        NotificationHandlers::new(self)
+    }
+
+    /// The generated client, sharing this client's connection pool, key and settings: an
+    /// escape hatch for anything the ergonomic layer does not cover.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let answer = client.raw().get_notification_handler().notification_handler_id(1u64).send().await?;
+    /// println!("{:?}", answer.into_inner().data.name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw(&self) -> raw::Client {
+        raw::Client::new_with_client(
+            &self.inner.base_url,
+            self.inner.http.clone(),
+            self.inner.transport.clone(),
+        )
+    }
+
+    /// A generated client for one call, and the state that call records.
+    pub(crate) fn raw_for_call(&self) -> (raw::Client, Arc<CallState>) {
+        let (transport, call) = self.inner.transport.for_call();
+        let raw =
+            raw::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), transport);
+        (raw, call)
+    }
+
+    /// Sends a request built by the wrapper (the multipart operations).
+    pub(crate) async fn execute(
+        &self,
+        operation: &'static str,
+        request: reqwest::Request,
+    ) -> Result<reqwest::Response, Error> {
+        self.inner
+            .transport
+            .execute(&self.inner.http, operation, request)
+            .await
+            .map_err(Error::from_reqwest)
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+}
+
+/// Settings for a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = bitpeak::Client::builder()
+///     .base_url("https://status.example.org/api")
+///     .api_key("my-api-key")
+///     .timeout(Duration::from_secs(10))
+///     .user_agent("my-service/1.0")
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://status.example.org/api");
+/// # Ok::<(), bitpeak::Error>(())
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    api_key: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field(
+                "http",
+                &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
+            )
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL, e.g. `https://status.example.org/api` for a self-hosted
+    /// instance. Default: [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The API key, sent as `Authorization: Bearer <key>`. Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Time limit for one request, from connecting to the end of the body.
+    /// Default: [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time limit for opening a connection. Default: [`DEFAULT_CONNECT_TIMEOUT`]. Ignored
+    /// with [`ClientBuilder::http_client`], whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header. Default: `bitpeak-rust/<version>`.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, custom roots, …). Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a followed redirect would carry the
+    /// key to wherever it points.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Allow a plain `http://` base URL on a host other than loopback. Off by default, so the
+    /// key is never sent in clear text by accident.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        let base_url = check_base_url(base_url, self.allow_insecure_http)?;
+
+        let key = self
+            .api_key
+            .ok_or_else(|| Error::invalid("api_key", "an API key is required"))?;
+        if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid(
+                "api_key",
+                "must be one run of printable characters without spaces",
+            ));
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| Error::invalid("api_key", "must be printable ASCII"))?;
+        auth.set_sensitive(true);
+
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("bitpeak-rust/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid("user_agent", "must be printable ASCII"))?;
+
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::invalid("http_client", e.to_string()))?,
+        };
+        let shared = Shared {
+            auth,
+            user_agent,
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                http,
+                transport: Transport::new(Arc::new(shared)),
+            }),
+        })
+    }
+}
+
+/// Parses the base URL, refuses clear-text HTTP off loopback, and drops a trailing slash.
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let url = Url::parse(raw)
+        .map_err(|e| Error::invalid("base_url", format!("{raw:?} is not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback && !allow_insecure_http {
+                return Err(Error::invalid(
+                    "base_url",
+                    "plain http:// would send the API key in clear text; use https:// or allow_insecure_http(true)",
+                ));
+            }
+        }
+        other => {
+            return Err(Error::invalid(
+                "base_url",
+                format!("the scheme must be https (or http), not {other:?}"),
+            ))
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(
+            "base_url",
+            "must not carry a query or fragment",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}

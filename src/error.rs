@@ -1,0 +1,281 @@
+//! One error type for everything a call can meet.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use crate::raw::types::ErrorResponse;
+
+/// How many characters of an undecodable body an [`Error::Decode`] keeps.
+const SNIPPET_CHARS: usize = 200;
+
+/// Everything that can go wrong in a call.
+///
+/// `Display` names the HTTP status and the server's own `title`s, and says what to do. The
+/// API key never appears in any variant.
+///
+/// ```
+/// # async fn demo(client: bitpeak::Client) {
+/// match client.notification_handlers().get(42).await {
+///     Ok(handler) => println!("{}", handler.name),
+///     Err(bitpeak::Error::NotFound { .. }) => println!("no such handler"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `401`: the key was refused (missing, unknown, inactive user, plan without API access)
+    /// **or** the request failed validation, which these servers also answer with `401`. The
+    /// `titles` are the only way to tell which.
+    #[error("HTTP 401 Unauthorized: {titles} (the API key was refused, or the server rejected the request's fields; these servers answer both with 401)", titles = Titles(.titles))]
+    Unauthorized {
+        /// The server's own messages.
+        titles: Vec<String>,
+    },
+    /// `404` with the API's JSON error body: the handler does not exist.
+    #[error("HTTP 404 Not Found: {titles}", titles = Titles(.titles))]
+    NotFound {
+        /// The server's own messages.
+        titles: Vec<String>,
+    },
+    /// `429`: the key's rate limit is spent.
+    #[error("HTTP 429 Too Many Requests: {titles}; {hint}", titles = Titles(.titles), hint = RetryHint(.reset_after))]
+    RateLimited {
+        /// Time until the window resets, from `X-RateLimit-Reset` (or `Retry-After`).
+        reset_after: Option<Duration>,
+        /// The server's own messages (empty when the body was not the API's JSON).
+        titles: Vec<String>,
+    },
+    /// Any other error status that came with the API's JSON error body.
+    #[error("HTTP {status}: {titles}", titles = Titles(.titles))]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The server's own messages.
+        titles: Vec<String>,
+    },
+    /// A `3xx` answer. Redirects are never followed, so the bearer key cannot travel to
+    /// another host; a redirect usually means the base URL is wrong or the instance's admin
+    /// sends unknown pages elsewhere.
+    #[error("HTTP {status}: redirected to {} (redirects are not followed; check the base URL)", .location.as_deref().unwrap_or("an unnamed location"))]
+    Redirect {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The `Location` header, if any.
+        location: Option<String>,
+    },
+    /// The body was not what the API sends: an HTML page (the API or resource switched off by
+    /// the instance's admin), an empty body, truncated or invalid JSON.
+    #[error("HTTP {status}: the body is not the API's JSON ({reason}); it begins: {snippet:?}")]
+    Decode {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The first characters of the body.
+        snippet: String,
+        /// Why it could not be decoded.
+        reason: String,
+    },
+    /// The request did not finish within its time limit.
+    #[error("the request timed out: {0}")]
+    Timeout(#[source] reqwest::Error),
+    /// The connection failed or broke.
+    #[error("network error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A value was refused before anything was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field (or builder setting) at fault, by its wire name.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status the server answered with, when there was an answer.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Api { status, .. }
+            | Error::Redirect { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
+            Error::Timeout(e) | Error::Transport(e) => e.status(),
+            Error::InvalidInput { .. } => None,
+        }
+    }
+
+    /// The server's own error titles (empty when it sent none).
+    pub fn titles(&self) -> &[String] {
+        match self {
+            Error::Unauthorized { titles }
+            | Error::NotFound { titles }
+            | Error::RateLimited { titles, .. }
+            | Error::Api { titles, .. } => titles,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        if e.is_timeout() {
+            Error::Timeout(e)
+        } else {
+            Error::Transport(e)
+        }
+    }
+
+    /// Classifies a non-success answer from its status, headers and body.
+    pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let parsed = serde_json::from_slice::<ErrorResponse>(body);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Error::RateLimited {
+                reset_after: reset_after(headers),
+                titles: parsed.map(titles_of).unwrap_or_default(),
+            };
+        }
+        if status.is_redirection() {
+            return Error::Redirect {
+                status,
+                location: headers
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            };
+        }
+        match parsed {
+            Ok(parsed) => Self::from_error_body(status, headers, parsed),
+            Err(e) => Self::decode(status, body, &e),
+        }
+    }
+
+    /// Classifies an answer whose body already decoded as the API's error body.
+    pub(crate) fn from_error_body(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: ErrorResponse,
+    ) -> Self {
+        let titles = titles_of(body);
+        match status {
+            StatusCode::UNAUTHORIZED => Error::Unauthorized { titles },
+            StatusCode::NOT_FOUND => Error::NotFound { titles },
+            StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
+                reset_after: reset_after(headers),
+                titles,
+            },
+            _ => Error::Api { status, titles },
+        }
+    }
+
+    /// A body that could not be decoded.
+    pub(crate) fn decode(status: StatusCode, body: &[u8], reason: &dyn fmt::Display) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let reason = if body.iter().all(u8::is_ascii_whitespace) {
+            "empty body".to_owned()
+        } else {
+            reason.to_string()
+        };
+        Error::Decode {
+            status,
+            snippet: text.chars().take(SNIPPET_CHARS).collect(),
+            reason,
+        }
+    }
+}
+
+fn titles_of(body: ErrorResponse) -> Vec<String> {
+    body.errors.into_iter().map(|e| e.title).collect()
+}
+
+/// `X-RateLimit-Reset` (seconds), or `Retry-After` (seconds) should a server send one.
+pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
+    ["x-ratelimit-reset", "retry-after"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs)
+        })
+}
+
+struct Titles<'a>(&'a [String]);
+
+impl fmt::Display for Titles<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(the server gave no message)");
+        }
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+struct RetryHint<'a>(&'a Option<Duration>);
+
+impl fmt::Display for RetryHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(d) => write!(f, "the limit resets in {} s", d.as_secs()),
+            None => f.write_str("wait for the rate-limit window to reset"),
+        }
+    }
+}
+
+impl Error {
+    /// Classifies what a generated operation returned, using what the call recorded about
+    /// the answer (progenitor drops the status of a body it cannot decode).
+    pub(crate) async fn from_raw(
+        error: progenitor_client::Error<ErrorResponse>,
+        call: &crate::transport::CallState,
+    ) -> Self {
+        use progenitor_client::Error as Raw;
+        let answer = call.answer();
+        let status = answer.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+        match error {
+            Raw::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                Self::from_error_body(status, &headers, value.into_inner())
+            }
+            Raw::InvalidResponsePayload(body, e) => {
+                if status.is_success() {
+                    Self::decode(status, &body, &e)
+                } else {
+                    let headers = answer.map(|(_, h)| h).unwrap_or_default();
+                    Self::from_answer(status, &headers, &body)
+                }
+            }
+            Raw::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                match response.bytes().await {
+                    Ok(body) if status.is_success() => {
+                        Self::decode(status, &body, &"an answer status the API does not use")
+                    }
+                    Ok(body) => Self::from_answer(status, &headers, &body),
+                    Err(e) => Self::from_reqwest(e),
+                }
+            }
+            Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
+                Self::from_reqwest(e)
+            }
+            Raw::InvalidRequest(reason) => Self::invalid("request", reason),
+            Raw::Custom(reason) => Self::invalid("request", reason),
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! The notification-handlers resource: list, list_all, get, create, update, delete.
+
+use futures::Stream;
+use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::Method;
+
+use super::model::{check_name, Channel, NotificationHandler};
+use crate::multipart::FormData;
+use crate::pagination::{paginate, Page, PerPage};
+use crate::raw::types as wire;
+use crate::transport::read_json;
+use crate::{Client, Error};
+
+/// Sort keys for [`ListParams::order_by`] (newer servers only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderBy {
+    /// By id (`notification_handler_id`).
+    Id,
+    /// By creation time (`datetime`).
+    CreatedAt,
+    /// By last firing (`last_datetime`).
+    LastFiredAt,
+    /// By name.
+    Name,
+}
+
+/// Sort direction for [`ListParams::order`] (newer servers only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortOrder {
+    /// Ascending (`ASC`).
+    Asc,
+    /// Descending (`DESC`).
+    Desc,
+}
+
+/// What to list. The filters are honoured by newer servers only; older ones ignore them.
+///
+/// ```
+/// use bitpeak::{ListParams, PerPage, OrderBy, SortOrder};
+/// let params = ListParams::new()
+///     .per_page(PerPage::P100)
+///     .kind("email")
+///     .search("ops")
+///     .order_by(OrderBy::Name, SortOrder::Asc);
+/// assert_eq!(params.per_page, PerPage::P100);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListParams {
+    /// The page to fetch, or to start from in `list_all` (1-based; default 1).
+    pub page: Option<u64>,
+    /// The page size (default 25).
+    pub per_page: PerPage,
+    /// Only handlers of this wire type (`type`).
+    pub kind: Option<String>,
+    /// Only handlers whose name contains this text (`search` with `search_by=name`).
+    pub search: Option<String>,
+    /// Sort key (`order_by`).
+    pub order_by: Option<OrderBy>,
+    /// Sort direction (`order_type`).
+    pub order: Option<SortOrder>,
+}
+
+impl ListParams {
+    /// Page 1, 25 per page, no filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the page.
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+    /// Sets the page size.
+    pub fn per_page(mut self, per_page: PerPage) -> Self {
+        self.per_page = per_page;
+        self
+    }
+    /// Filters by wire type.
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+    /// Filters by name.
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+    /// Sorts.
+    pub fn order_by(mut self, key: OrderBy, order: SortOrder) -> Self {
+        self.order_by = Some(key);
+        self.order = Some(order);
+        self
+    }
+}
+
+/// A handler to create.
+///
+/// ```
+/// use bitpeak::{Channel, NewNotificationHandler};
+/// let new = NewNotificationHandler::new("Ops mailbox", Channel::email("ops@example.com"));
+/// assert_eq!(new.channel.kind(), "email");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewNotificationHandler {
+    /// Display name (1–128 characters).
+    pub name: String,
+    /// Type and settings.
+    pub channel: Channel,
+}
+
+impl NewNotificationHandler {
+    /// A handler named `name` delivering to `channel`.
+    pub fn new(name: impl Into<String>, channel: Channel) -> Self {
+        NewNotificationHandler {
+            name: name.into(),
+            channel,
+        }
+    }
+}
+
+/// Changes to a handler; what is `None` stays as it is.
+///
+/// ```
+/// use bitpeak::HandlerUpdate;
+/// let changes = HandlerUpdate::new().name("Renamed").enabled(false);
+/// assert_eq!(changes.enabled, Some(false));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandlerUpdate {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new type and settings.
+    pub channel: Option<Channel>,
+    /// Switch on (`true`) or off (`false`).
+    pub enabled: Option<bool>,
+}
+
+impl HandlerUpdate {
+    /// No change.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Renames.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Changes the type and settings.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.channel = Some(channel);
+        self
+    }
+    /// Switches on or off.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+/// The notification-handlers resource, from [`Client::notification_handlers`].
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationHandlers<'a> {
+    client: &'a Client,
+}
+
+impl<'a> NotificationHandlers<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        NotificationHandlers { client }
+    }
+
+    /// One page of handlers.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// use bitpeak::{ListParams, PerPage};
+    /// let page = client.notification_handlers().list(ListParams::new().per_page(PerPage::P50)).await?;
+    /// println!("page {} of {}, {} handlers", page.page, page.total_pages, page.items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[tracing::instrument(level = "debug", skip_all, fields(page = params.page.unwrap_or(1)))]
+    pub async fn list(&self, params: ListParams) -> Result<Page<NotificationHandler>, Error> {
+        let number = params.page.unwrap_or(1);
+        list_page(self.client, &params, number).await
+    }
+
+    /// Every handler from `params.page` (default 1) on, as a lazy stream. Pages are fetched
+    /// by number up to the `total_pages` the latest page reports (`links` are never
+    /// followed), one at a time, holding one page in memory.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// use futures::TryStreamExt;
+    /// let all: Vec<_> = client.notification_handlers().list_all(Default::default()).try_collect().await?;
+    /// println!("{} handlers", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<NotificationHandler, Error>> + 'a {
+        let client = self.client;
+        let first = params.page.unwrap_or(1);
+        paginate(first, move |number| {
+            let params = params.clone();
+            async move { list_page(client, &params, number).await }
+        })
+    }
+
+    /// One handler.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn get(&self, id: u64) -> Result<NotificationHandler, Error> {
+        check_id(id)?;
+        let (raw, call) = self.client.raw_for_call();
+        match raw
+            .get_notification_handler()
+            .notification_handler_id(id)
+            .send()
+            .await
+        {
+            Ok(answer) => answer.into_inner().data.try_into(),
+            Err(e) => Err(Error::from_raw(e, &call).await),
+        }
+    }
+
+    /// Creates a handler and returns it as the server stored it. Validates it first: nothing
+    /// is sent for a blank or over-long name, a missing, over-long or malformed setting.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// use bitpeak::{Channel, NewNotificationHandler};
+    /// let created = client
+    ///     .notification_handlers()
+    ///     .create(&NewNotificationHandler::new("Ops", Channel::email("ops@example.com")))
+    ///     .await?;
+    /// println!("created {}", created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[tracing::instrument(level = "debug", skip_all, fields(kind = new.channel.kind()))]
+    pub async fn create(&self, new: &NewNotificationHandler) -> Result<NotificationHandler, Error> {
+        check_name(&new.name)?;
+        new.channel.validate()?;
+        let form = FormData::new(&new.name, &new.channel);
+        let url = format!("{}/notification-handlers", self.client.base_url());
+        self.send_form("create_notification_handler", url, &form)
+            .await
+    }
+
+    /// Updates a handler safely and returns it as it stands afterwards.
+    ///
+    /// Some server versions reset what an update does not send, so this reads the handler,
+    /// applies `changes`, and sends `name`, `type`, every settings field of the type and
+    /// `is_enabled` (`1`, or `0` when disabled; a handler pending email confirmation is sent
+    /// as `1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// use bitpeak::HandlerUpdate;
+    /// let updated = client
+    ///     .notification_handlers()
+    ///     .update(7, &HandlerUpdate::new().name("On-call").enabled(false))
+    ///     .await?;
+    /// assert_eq!(updated.name, "On-call");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[tracing::instrument(level = "debug", skip(self, changes))]
+    pub async fn update(
+        &self,
+        id: u64,
+        changes: &HandlerUpdate,
+    ) -> Result<NotificationHandler, Error> {
+        check_id(id)?;
+        if let Some(name) = &changes.name {
+            check_name(name)?;
+        }
+        if let Some(channel) = &changes.channel {
+            channel.validate()?;
+        }
+        let current = self.get(id).await?;
+        let name = changes.name.as_deref().unwrap_or(&current.name);
+        let channel = changes.channel.as_ref().unwrap_or(&current.channel);
+        let enabled = changes.enabled.unwrap_or(current.state.is_on());
+        let form = FormData::new(name, channel).with_enabled(enabled);
+        let url = format!("{}/notification-handlers/{id}", self.client.base_url());
+        self.send_form("update_notification_handler", url, &form)
+            .await
+    }
+
+    /// Deletes a handler.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn delete(&self, id: u64) -> Result<(), Error> {
+        check_id(id)?;
+        let (raw, call) = self.client.raw_for_call();
+        match raw
+            .delete_notification_handler()
+            .notification_handler_id(id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::from_raw(e, &call).await),
+        }
+    }
+
+    /// Sends a create or update form and returns the handler it produced: from the answer
+    /// when the server sends the whole handler, else read back by id.
+    async fn send_form(
+        &self,
+        operation: &'static str,
+        url: String,
+        form: &FormData,
+    ) -> Result<NotificationHandler, Error> {
+        let request = self
+            .client
+            .http()
+            .request(Method::POST, url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .multipart(form.to_form())
+            .build()
+            .map_err(Error::from_reqwest)?;
+        let response = self.client.execute(operation, request).await?;
+        let answer: wire::NotificationHandlerMutation = read_json(response).await?;
+        match answer.data {
+            wire::NotificationHandlerMutationData::NotificationHandler(h) => h.try_into(),
+            wire::NotificationHandlerMutationData::HandlerId(wire::HandlerId { id }) => {
+                let id = u64::try_from(id).map_err(|_| Error::Decode {
+                    status: reqwest::StatusCode::OK,
+                    snippet: id.to_string(),
+                    reason: "the server answered with a negative id".into(),
+                })?;
+                self.get(id).await
+            }
+        }
+    }
+}
+
+/// Refuses an id of 0 before anything is sent (the API's ids start at 1).
+fn check_id(id: u64) -> Result<(), Error> {
+    if id == 0 {
+        return Err(Error::invalid("notification_handler_id", "ids start at 1"));
+    }
+    Ok(())
+}
+
+async fn list_page(
+    client: &Client,
+    params: &ListParams,
+    number: u64,
+) -> Result<Page<NotificationHandler>, Error> {
+    if number == 0 {
+        return Err(Error::invalid("page", "pages start at 1"));
+    }
+    let (raw, call) = client.raw_for_call();
+    let mut request = raw
+        .list_notification_handlers()
+        .page(number)
+        .results_per_page(params.per_page.get() as i64);
+    if let Some(kind) = &params.kind {
+        request = request.type_(kind.clone());
+    }
+    if let Some(text) = &params.search {
+        request = request
+            .search(text.clone())
+            .search_by(wire::ListNotificationHandlersSearchBy::Name);
+    }
+    if let Some(key) = params.order_by {
+        request = request.order_by(match key {
+            OrderBy::Id => wire::ListNotificationHandlersOrderBy::NotificationHandlerId,
+            OrderBy::CreatedAt => wire::ListNotificationHandlersOrderBy::Datetime,
+            OrderBy::LastFiredAt => wire::ListNotificationHandlersOrderBy::LastDatetime,
+            OrderBy::Name => wire::ListNotificationHandlersOrderBy::Name,
+        });
+    }
+    if let Some(order) = params.order {
+        request = request.order_type(match order {
+            SortOrder::Asc => wire::ListNotificationHandlersOrderType::Asc,
+            SortOrder::Desc => wire::ListNotificationHandlersOrderType::Desc,
+        });
+    }
+    let answer = match request.send().await {
+        Ok(answer) => answer.into_inner(),
+        Err(e) => return Err(Error::from_raw(e, &call).await),
+    };
+    Page::from_meta(answer.data, &answer.meta, number, params.per_page.get())
+        .try_map(NotificationHandler::try_from)
+}

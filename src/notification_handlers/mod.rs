@@ -1,0 +1,11 @@
+//! Notification handlers: where an account's alerts go.
+
+mod api;
+mod model;
+
+pub use api::{
+    HandlerUpdate, ListParams, NewNotificationHandler, NotificationHandlers, OrderBy, SortOrder,
+};
+pub use model::{
+    Channel, HandlerState, NotificationHandler, KINDS, MAX_NAME_CHARS, MAX_VALUE_CHARS,
+};

@@ -1,0 +1,157 @@
+//! Pagination for every resource of this API, which all share the `data`/`meta`/`links`
+//! envelope: one [`Page`], and every item as a lazy stream that pages by number.
+
+use std::future::Future;
+
+use futures::stream::{self, Stream, TryStreamExt};
+
+use crate::raw::types::{IntegerOrString, ListMeta};
+use crate::Error;
+
+/// One page of results.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// This page's number (1-based).
+    pub page: u64,
+    /// The page size the server used (it replaces sizes it does not allow by 25).
+    pub per_page: u64,
+    /// The count of all results, when the server sent one (`total` or `total_results`).
+    pub total: Option<u64>,
+    /// How many pages there are; `0` when there are no results.
+    pub total_pages: u64,
+}
+
+impl<T> Page<T> {
+    /// Whether a page after this one exists.
+    pub fn has_next(&self) -> bool {
+        self.page < self.total_pages
+    }
+
+    /// Builds a page from the envelope's `meta`, falling back to what was requested where
+    /// the server's echo is missing or unreadable.
+    pub(crate) fn from_meta(
+        items: Vec<T>,
+        meta: &ListMeta,
+        requested_page: u64,
+        requested_per_page: u64,
+    ) -> Self {
+        let number = |v: &Option<IntegerOrString>| match v {
+            Some(IntegerOrString::Int64(n)) => u64::try_from(*n).ok(),
+            Some(IntegerOrString::String(s)) => s.trim().parse().ok(),
+            None => None,
+        };
+        let non_negative = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+        Page {
+            items,
+            page: number(&meta.page).unwrap_or(requested_page),
+            per_page: number(&meta.results_per_page).unwrap_or(requested_per_page),
+            total: non_negative(meta.total_results.or(meta.total)),
+            total_pages: non_negative(Some(meta.total_pages)).unwrap_or(0),
+        }
+    }
+
+    /// Converts every item, failing on the first that does not convert.
+    pub(crate) fn try_map<U>(self, f: impl FnMut(T) -> Result<U, Error>) -> Result<Page<U>, Error> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            total_pages: self.total_pages,
+        })
+    }
+}
+
+/// Allowed page sizes (`results_per_page`). Servers silently replace any other size by 25,
+/// so no other size can be written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PerPage {
+    /// 10 per page.
+    P10,
+    /// 25 per page (the server's default).
+    #[default]
+    P25,
+    /// 50 per page.
+    P50,
+    /// 100 per page.
+    P100,
+    /// 250 per page.
+    P250,
+    /// 500 per page.
+    P500,
+    /// 1000 per page.
+    P1000,
+}
+
+impl PerPage {
+    /// Every allowed size, smallest first.
+    pub const ALL: [PerPage; 7] = [
+        PerPage::P10,
+        PerPage::P25,
+        PerPage::P50,
+        PerPage::P100,
+        PerPage::P250,
+        PerPage::P500,
+        PerPage::P1000,
+    ];
+
+    /// The number of items.
+    pub fn get(self) -> u64 {
+        match self {
+            PerPage::P10 => 10,
+            PerPage::P25 => 25,
+            PerPage::P50 => 50,
+            PerPage::P100 => 100,
+            PerPage::P250 => 250,
+            PerPage::P500 => 500,
+            PerPage::P1000 => 1000,
+        }
+    }
+}
+
+impl TryFrom<u64> for PerPage {
+    type Error = Error;
+
+    /// ```
+    /// use bitpeak::PerPage;
+    /// assert_eq!(PerPage::try_from(50).unwrap(), PerPage::P50);
+    /// assert!(PerPage::try_from(30).is_err());
+    /// ```
+    fn try_from(n: u64) -> Result<Self, Error> {
+        PerPage::ALL
+            .into_iter()
+            .find(|p| p.get() == n)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "results_per_page",
+                    format!("{n} is not one of 10, 25, 50, 100, 250, 500, 1000"),
+                )
+            })
+    }
+}
+
+/// Every item from `first_page` on, fetching page after page by number while the latest page
+/// says more exist (`page < total_pages`). `links` are never followed. Lazy: nothing is
+/// fetched before the stream is polled, and one page is held at a time.
+pub(crate) fn paginate<T, F, Fut>(first_page: u64, fetch: F) -> impl Stream<Item = Result<T, Error>>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    stream::try_unfold((Some(first_page), fetch), |(next, mut fetch)| async move {
+        let Some(number) = next else {
+            return Ok(None);
+        };
+        let page = fetch(number).await?;
+        let next = (number < page.total_pages).then(|| number + 1);
+        Ok(Some((
+            stream::iter(page.items.into_iter().map(Ok)),
+            (next, fetch),
+        )))
+    })
+    .try_flatten()
+}
