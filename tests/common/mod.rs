@@ -1,0 +1,104 @@
+//! Helpers shared by the httpmock tests.
+#![allow(dead_code)]
+
+use bitpeak::Client;
+use httpmock::{HttpMockRequest, MockServer};
+use serde_json::{json, Value};
+
+pub const KEY: &str = "test-key-5f3a9c";
+
+/// A client for the mock server, with the test key.
+pub fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .api_key(KEY)
+        .build()
+        .expect("client")
+}
+
+/// A handler object as the document shows it (boolean `is_enabled`).
+pub fn handler(id: u64, kind: &str, name: &str, settings: Value) -> Value {
+    json!({
+        "id": id,
+        "type": kind,
+        "name": name,
+        "settings": settings,
+        "is_enabled": true,
+        "last_datetime": null,
+        "datetime": "2025-12-05 14:29:14"
+    })
+}
+
+/// A list envelope with `total_results` (what servers send).
+pub fn list_body(
+    items: Vec<Value>,
+    page: u64,
+    per_page: u64,
+    total: u64,
+    total_pages: u64,
+) -> Value {
+    json!({
+        "data": items,
+        "meta": {"page": page, "results_per_page": per_page, "total_results": total, "total_pages": total_pages},
+        "links": {"first": null, "last": null, "next": null, "prev": null, "self": null}
+    })
+}
+
+/// The request's query parameters, sorted.
+pub fn query(req: &HttpMockRequest) -> Vec<(String, String)> {
+    let mut q = req.query_params();
+    q.sort();
+    q
+}
+
+/// Sorted `(name, value)` pairs from a literal list.
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<_> = list
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The fields of a `multipart/form-data` request, in the order they were sent; `None` if
+/// the request is not multipart or a part is malformed.
+pub fn multipart_fields(req: &HttpMockRequest) -> Option<Vec<(String, String)>> {
+    let content_type = req
+        .headers_vec()
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?
+        .1
+        .clone();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=")?;
+    let body = req.body_string();
+    let delimiter = format!("--{boundary}");
+    let mut fields = Vec::new();
+    let mut parts = body.split(&delimiter);
+    if !parts.next()?.is_empty() {
+        return None;
+    }
+    for part in parts {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n")?.strip_suffix("\r\n")?;
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let name = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("content-disposition: form-data; name=\"")
+                    .or_else(|| l.strip_prefix("Content-Disposition: form-data; name=\""))
+            })?
+            .strip_suffix('"')?;
+        fields.push((name.to_string(), value.to_string()));
+    }
+    Some(fields)
+}
+
+/// `(name, value)` pairs from a literal list, order kept.
+pub fn fields(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

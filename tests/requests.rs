@@ -1,0 +1,328 @@
+//! Every operation: the exact request that goes out and the exact result that comes back.
+
+mod common;
+
+use bitpeak::{
+    Channel, HandlerState, ListParams, NewNotificationHandler, OrderBy, PerPage, SortOrder,
+};
+use chrono::{TimeZone, Utc};
+use common::*;
+use httpmock::Method::{DELETE, GET, POST};
+use httpmock::MockServer;
+use serde_json::json;
+
+const AUTH: &str = "Bearer test-key-5f3a9c";
+
+#[tokio::test]
+async fn list_sends_page_and_size_and_decodes_the_page() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/notification-handlers")
+                .header("authorization", AUTH)
+                .header("accept", "application/json")
+                .header_matches("user-agent", "^bitpeak-rust/")
+                .is_true(|r| query(r) == pairs(&[("page", "1"), ("results_per_page", "25")]));
+            then.status(200).json_body(json!({
+                "data": [handler(1, "email", "Work email", json!({"email": "hey@example.com"}))],
+                "meta": {"page": 1, "results_per_page": 25, "total": 1, "total_pages": 1},
+                "links": {"first": "https://bitpeak.ru/api/notification-handlers?page=1", "last": "https://bitpeak.ru/api/notification-handlers?page=1", "next": null, "prev": null, "self": "https://bitpeak.ru/api/notification-handlers?page=1"}
+            }));
+        })
+        .await;
+
+    let page = client(&server)
+        .notification_handlers()
+        .list(ListParams::new())
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(
+        (page.page, page.per_page, page.total, page.total_pages),
+        (1, 25, Some(1), 1)
+    );
+    assert!(!page.has_next());
+    assert_eq!(page.items.len(), 1);
+    let h = &page.items[0];
+    assert_eq!(h.id, 1);
+    assert_eq!(h.name, "Work email");
+    assert_eq!(h.channel, Channel::email("hey@example.com"));
+    assert_eq!(h.state, HandlerState::Enabled);
+    assert_eq!(h.last_fired_at, None);
+    assert_eq!(
+        h.created_at,
+        Utc.with_ymd_and_hms(2025, 12, 5, 14, 29, 14).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn list_sends_every_filter() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/notification-handlers")
+                .is_true(|r| {
+                    query(r)
+                        == pairs(&[
+                            ("page", "3"),
+                            ("results_per_page", "1000"),
+                            ("type", "telegram"),
+                            ("search", "on call"),
+                            ("search_by", "name"),
+                            ("order_by", "last_datetime"),
+                            ("order_type", "DESC"),
+                        ])
+                });
+            then.status(200).json_body(list_body(vec![], 3, 1000, 0, 0));
+        })
+        .await;
+    let params = ListParams::new()
+        .page(3)
+        .per_page(PerPage::P1000)
+        .kind("telegram")
+        .search("on call")
+        .order_by(OrderBy::LastFiredAt, SortOrder::Desc);
+    let page = client(&server)
+        .notification_handlers()
+        .list(params)
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(page.items, vec![]);
+    assert_eq!(
+        (page.page, page.per_page, page.total, page.total_pages),
+        (3, 1000, Some(0), 0)
+    );
+}
+
+#[tokio::test]
+async fn get_requests_the_id_and_decodes_the_handler() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/notification-handlers/7")
+                .header("authorization", AUTH)
+                .is_true(|r| r.query_params().is_empty());
+            then.status(200).json_body(json!({"data": {
+                "id": 7, "user_id": 3, "type": "telegram", "name": "On-call chat",
+                "settings": {"telegram": "123456:ABC", "telegram_chat_id": "-100123"},
+                "is_enabled": 0, "last_datetime": "2026-03-01 08:00:00", "datetime": "2026-01-15 09:30:00"
+            }}));
+        })
+        .await;
+    let h = client(&server)
+        .notification_handlers()
+        .get(7)
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(h.id, 7);
+    assert_eq!(h.channel, Channel::telegram("123456:ABC", "-100123"));
+    assert_eq!(h.state, HandlerState::Disabled);
+    assert_eq!(
+        h.last_fired_at,
+        Some(Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap())
+    );
+    assert_eq!(
+        h.created_at,
+        Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn delete_accepts_the_empty_body_that_claims_json() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/notification-handlers/9")
+                .header("authorization", AUTH);
+            then.status(200).header("content-type", "application/json");
+        })
+        .await;
+    client(&server)
+        .notification_handlers()
+        .delete(9)
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+}
+
+/// One case per type: the channel, the form fields after `name` and `type`, and the
+/// settings object a server sends back.
+fn every_type() -> Vec<(
+    Channel,
+    Vec<(&'static str, &'static str)>,
+    serde_json::Value,
+)> {
+    vec![
+        (
+            Channel::email("ops@example.com"),
+            vec![("email", "ops@example.com")],
+            json!({"email": "ops@example.com", "email_is_confirmed": 0}),
+        ),
+        (
+            Channel::webhook("https://example.com/hook"),
+            vec![("webhook", "https://example.com/hook")],
+            json!({"webhook": "https://example.com/hook"}),
+        ),
+        (
+            Channel::slack("https://hooks.slack.com/services/T/B/X"),
+            vec![("slack", "https://hooks.slack.com/services/T/B/X")],
+            json!({"slack": "https://hooks.slack.com/services/T/B/X"}),
+        ),
+        (
+            Channel::discord("https://discord.com/api/webhooks/1/a"),
+            vec![("discord", "https://discord.com/api/webhooks/1/a")],
+            json!({"discord": "https://discord.com/api/webhooks/1/a"}),
+        ),
+        (
+            Channel::telegram("123456:ABC", "-100123"),
+            vec![("telegram", "123456:ABC"), ("telegram_chat_id", "-100123")],
+            json!({"telegram": "123456:ABC", "telegram_chat_id": "-100123"}),
+        ),
+        (
+            Channel::microsoft_teams("https://example.webhook.office.com/x"),
+            vec![("microsoft_teams", "https://example.webhook.office.com/x")],
+            json!({"microsoft_teams": "https://example.webhook.office.com/x"}),
+        ),
+        (
+            Channel::x("ck", "cs", "at", "ats"),
+            vec![
+                ("x_consumer_key", "ck"),
+                ("x_consumer_secret", "cs"),
+                ("x_access_token", "at"),
+                ("x_access_token_secret", "ats"),
+            ],
+            json!({"x_consumer_key": "ck", "x_consumer_secret": "cs", "x_access_token": "at", "x_access_token_secret": "ats"}),
+        ),
+        (
+            Channel::google_chat("https://chat.googleapis.com/v1/spaces/A/messages"),
+            vec![(
+                "google_chat",
+                "https://chat.googleapis.com/v1/spaces/A/messages",
+            )],
+            json!({"google_chat": "https://chat.googleapis.com/v1/spaces/A/messages"}),
+        ),
+        (
+            Channel::InternalNotification,
+            vec![],
+            json!({"internal_notification": ""}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn create_sends_every_field_of_each_of_the_nine_types() {
+    for (i, (channel, settings_fields, settings_json)) in every_type().into_iter().enumerate() {
+        let server = MockServer::start_async().await;
+        let kind = channel.kind().to_string();
+        let mut expected = fields(&[("name", "Handler"), ("type", &kind)]);
+        expected.extend(fields(&settings_fields));
+        let id = 100 + i as u64;
+        let answer = handler(id, &kind, "Handler", settings_json);
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(POST)
+                    .path("/notification-handlers")
+                    .header("authorization", AUTH)
+                    .header_matches("content-type", "^multipart/form-data; boundary=")
+                    .is_true(move |r| multipart_fields(r).as_ref() == Some(&expected));
+                then.status(201).json_body(json!({"data": answer}));
+            })
+            .await;
+        let created = client(&server)
+            .notification_handlers()
+            .create(&NewNotificationHandler::new("Handler", channel.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        mock.assert_calls_async(1).await;
+        assert_eq!(created.id, id, "{kind}");
+        assert_eq!(created.channel, channel, "{kind}");
+        assert_eq!(created.name, "Handler");
+    }
+}
+
+#[tokio::test]
+async fn create_answered_with_an_id_reads_the_handler_back() {
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/notification-handlers")
+                .is_true(|r| {
+                    multipart_fields(r)
+                        == Some(fields(&[
+                            ("name", "Example"),
+                            ("type", "email"),
+                            ("email", "hello@example.com"),
+                        ]))
+                });
+            then.status(201).json_body(json!({"data": {"id": 1}}));
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers/1");
+            then.status(200)
+                .json_body(json!({"data": handler(1, "email", "Example", json!({"email": "hello@example.com"}))}));
+        })
+        .await;
+    let created = client(&server)
+        .notification_handlers()
+        .create(&NewNotificationHandler::new(
+            "Example",
+            Channel::email("hello@example.com"),
+        ))
+        .await
+        .unwrap();
+    create.assert_calls_async(1).await;
+    get.assert_calls_async(1).await;
+    assert_eq!(created.id, 1);
+    assert_eq!(created.channel, Channel::email("hello@example.com"));
+}
+
+#[tokio::test]
+async fn create_trims_values_before_sending() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/notification-handlers")
+                .is_true(|r| multipart_fields(r) == Some(fields(&[("name", "Ops"), ("type", "slack"), ("slack", "https://hooks.slack.com/x")])));
+            then.status(201).json_body(json!({"data": handler(5, "slack", "Ops", json!({"slack": "https://hooks.slack.com/x"}))}));
+        })
+        .await;
+    client(&server)
+        .notification_handlers()
+        .create(&NewNotificationHandler::new(
+            "  Ops ",
+            Channel::slack(" https://hooks.slack.com/x "),
+        ))
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn raw_client_shares_the_key() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers/2").header("authorization", AUTH);
+            then.status(200).json_body(json!({"data": handler(2, "webhook", "Hook", json!({"webhook": "https://example.com/h"}))}));
+        })
+        .await;
+    let answer = client(&server)
+        .raw()
+        .get_notification_handler()
+        .notification_handler_id(2u64)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(answer.into_inner().data.name, "Hook");
+}
