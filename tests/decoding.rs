@@ -1,0 +1,245 @@
+//! Every server-version shape in SERVER-BEHAVIOUR.md decodes.
+
+mod common;
+
+use bitpeak::{Channel, Error, HandlerState, ListParams};
+use common::*;
+use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
+use serde_json::{json, Value};
+
+async fn get_with(data: Value) -> Result<bitpeak::NotificationHandler, Error> {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers/1");
+            then.status(200).json_body(json!({ "data": data }));
+        })
+        .await;
+    client(&server).notification_handlers().get(1).await
+}
+
+fn with(mut h: Value, key: &str, value: Value) -> Value {
+    h[key] = value;
+    h
+}
+
+fn email() -> Value {
+    handler(1, "email", "Mail", json!({"email": "a@example.com"}))
+}
+
+#[tokio::test]
+async fn is_enabled_as_boolean_or_zero_one_two() {
+    for (value, state) in [
+        (json!(true), HandlerState::Enabled),
+        (json!(false), HandlerState::Disabled),
+        (json!(0), HandlerState::Disabled),
+        (json!(1), HandlerState::Enabled),
+        (json!(2), HandlerState::PendingConfirmation),
+    ] {
+        let h = get_with(with(email(), "is_enabled", value.clone()))
+            .await
+            .unwrap();
+        assert_eq!(h.state, state, "is_enabled {value}");
+    }
+}
+
+#[tokio::test]
+async fn is_enabled_outside_the_known_values_is_a_decode_error() {
+    let err = get_with(with(email(), "is_enabled", json!(7)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { status, .. } if status == 200),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn settings_as_object_as_json_string_and_null() {
+    let slack = |settings: Value| handler(1, "slack", "Team", settings);
+    let url = "https://hooks.slack.com/services/T000/B000/XXXX";
+    let h = get_with(slack(json!({ "slack": url }))).await.unwrap();
+    assert_eq!(h.channel, Channel::slack(url));
+    let h = get_with(slack(json!(format!("{{\"slack\":\"{url}\"}}"))))
+        .await
+        .unwrap();
+    assert_eq!(h.channel, Channel::slack(url));
+    let h = get_with(slack(Value::Null)).await.unwrap();
+    assert_eq!(h.channel, Channel::slack(""));
+    let h = get_with(slack(json!("null"))).await.unwrap();
+    assert_eq!(h.channel, Channel::slack(""));
+}
+
+#[tokio::test]
+async fn settings_string_that_is_not_json_is_a_decode_error_naming_the_handler() {
+    let err = get_with(handler(1, "slack", "Team", json!("{not json")))
+        .await
+        .unwrap_err();
+    match err {
+        Error::Decode { reason, .. } => assert!(
+            reason.contains("handler 1") && reason.contains("settings"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn internal_notification_and_email_confirmation_settings() {
+    let h = get_with(handler(
+        1,
+        "internal_notification",
+        "In-app",
+        json!({"internal_notification": ""}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(h.channel, Channel::InternalNotification);
+    let h = get_with(handler(
+        1,
+        "email",
+        "Mail",
+        json!({"email": "a@example.com", "email_is_confirmed": true}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(h.channel, Channel::email("a@example.com"));
+}
+
+#[tokio::test]
+async fn extra_fields_are_ignored() {
+    let mut h = email();
+    h["user_id"] = json!(3);
+    h["something_new"] = json!({"nested": [1, 2]});
+    h["settings"]["future_setting"] = json!(42);
+    let h = get_with(h).await.unwrap();
+    assert_eq!(h.channel, Channel::email("a@example.com"));
+}
+
+#[tokio::test]
+async fn an_unknown_type_is_kept_with_its_settings() {
+    let h = get_with(handler(
+        1,
+        "pagerduty",
+        "Pager",
+        json!({"pagerduty": "key-1", "severity": 3}),
+    ))
+    .await
+    .unwrap();
+    let mut settings = serde_json::Map::new();
+    settings.insert("pagerduty".into(), json!("key-1"));
+    settings.insert("severity".into(), json!(3));
+    assert_eq!(
+        h.channel,
+        Channel::Unknown {
+            kind: "pagerduty".into(),
+            settings
+        }
+    );
+    assert_eq!(h.channel.kind(), "pagerduty");
+}
+
+#[tokio::test]
+async fn a_wrong_datetime_is_a_decode_error() {
+    let err = get_with(with(email(), "datetime", json!("2025-12-05T14:29:14Z")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn list_envelopes_of_every_version() {
+    let cases = [
+        // document: `total`, integer page
+        json!({"page": 1, "results_per_page": 25, "total": 1, "total_pages": 1}),
+        // servers: `total_results`, page as a string
+        json!({"page": "1", "results_per_page": "25", "total_results": 1, "total_pages": 1}),
+        // no count at all, no echo
+        json!({"total_pages": 1}),
+    ];
+    for (i, meta) in cases.into_iter().enumerate() {
+        let server = MockServer::start_async().await;
+        let body = json!({"data": [email()], "meta": meta, "links": {"self": "https://x/api/notification-handlers?&page=1", "next": null}});
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path("/notification-handlers");
+                then.status(200).json_body(body);
+            })
+            .await;
+        let page = client(&server)
+            .notification_handlers()
+            .list(ListParams::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            (page.page, page.per_page, page.total_pages, page.items.len()),
+            (1, 25, 1, 1),
+            "case {i}"
+        );
+        assert_eq!(page.total, if i == 2 { None } else { Some(1) }, "case {i}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_list_with_total_pages_zero_and_null_last_link() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers");
+            then.status(200).json_body(json!({
+                "data": [],
+                "meta": {"page": 1, "results_per_page": 25, "total_results": 0, "total_pages": 0},
+                "links": {"first": "https://bitpeak.ru/api/notification-handlers?page=1", "last": null, "next": null, "prev": null, "self": "https://bitpeak.ru/api/notification-handlers?page=1"}
+            }));
+        })
+        .await;
+    let page = client(&server)
+        .notification_handlers()
+        .list(ListParams::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            page.items.len(),
+            page.total,
+            page.total_pages,
+            page.has_next()
+        ),
+        (0, Some(0), 0, false)
+    );
+}
+
+#[tokio::test]
+async fn create_answers_of_every_version() {
+    let answers = [
+        // newer: whole object
+        json!({"data": handler(4, "webhook", "Hook", json!({"webhook": "https://example.com/h"}))}),
+        // 2025: whole object with settings as a JSON string
+        json!({"data": with(handler(4, "webhook", "Hook", Value::Null), "settings", json!("{\"webhook\":\"https://example.com/h\"}"))}),
+        // 2026: integer is_enabled, user_id
+        json!({"data": with(with(handler(4, "webhook", "Hook", json!({"webhook": "https://example.com/h"})), "is_enabled", json!(1)), "user_id", json!(3))}),
+    ];
+    for answer in answers {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path("/notification-handlers");
+                then.status(201).json_body(answer.clone());
+            })
+            .await;
+        let created = client(&server)
+            .notification_handlers()
+            .create(&bitpeak::NewNotificationHandler::new(
+                "Hook",
+                Channel::webhook("https://example.com/h"),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{answer}: {e}"));
+        assert_eq!(
+            (created.id, created.channel.clone()),
+            (4, Channel::webhook("https://example.com/h"))
+        );
+        assert_eq!(created.state, HandlerState::Enabled);
+    }
+}
