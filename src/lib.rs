@@ -47,3 +47,8 @@ pub use notification_handlers::{
 };
 pub use pagination::{Page, PerPage};
 pub use transport::Transport;
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

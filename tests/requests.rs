@@ -153,11 +153,13 @@ async fn delete_accepts_the_empty_body_that_claims_json() {
 
 /// One case per type: the channel, the form fields after `name` and `type`, and the
 /// settings object a server sends back.
-fn every_type() -> Vec<(
+type Case = (
     Channel,
     Vec<(&'static str, &'static str)>,
     serde_json::Value,
-)> {
+);
+
+fn every_type() -> Vec<Case> {
     vec![
         (
             Channel::email("ops@example.com"),

@@ -1,0 +1,149 @@
+//! A tour of the notification-handlers API: create one handler of each of the nine types,
+//! list them ten per page, rename and disable one, read it back, delete everything created.
+//!
+//! ```text
+//! BITPEAK_API_KEY=… [BITPEAK_BASE_URL=https://bitpeak.ru/api] cargo run --example quickstart
+//! ```
+
+use std::process::ExitCode;
+
+use bitpeak::{Channel, Client, HandlerUpdate, ListParams, NewNotificationHandler, PerPage};
+use futures::TryStreamExt;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let client = match std::env::var("BITPEAK_API_KEY") {
+        Ok(key) => Client::builder()
+            .base_url(
+                std::env::var("BITPEAK_BASE_URL")
+                    .unwrap_or_else(|_| bitpeak::DEFAULT_BASE_URL.to_owned()),
+            )
+            .api_key(key)
+            .build(),
+        Err(_) => {
+            eprintln!(
+                "quickstart: set BITPEAK_API_KEY (and BITPEAK_BASE_URL for a self-hosted instance)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let result = match client {
+        Ok(client) => tour(&client).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quickstart failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The nine types, one handler each.
+fn one_of_each() -> Vec<NewNotificationHandler> {
+    [
+        ("Ops mailbox", Channel::email("ops@example.com")),
+        (
+            "Deploy hook",
+            Channel::webhook("https://example.com/hooks/bitpeak"),
+        ),
+        (
+            "Team Slack",
+            Channel::slack("https://hooks.slack.com/services/T000/B000/XXXX"),
+        ),
+        (
+            "Team Discord",
+            Channel::discord("https://discord.com/api/webhooks/1/abc"),
+        ),
+        (
+            "On-call Telegram",
+            Channel::telegram("123456:ABC-DEF", "-1001234567890"),
+        ),
+        (
+            "Teams channel",
+            Channel::microsoft_teams("https://example.webhook.office.com/webhookb2/x"),
+        ),
+        (
+            "Status on X",
+            Channel::x(
+                "consumer-key",
+                "consumer-secret",
+                "access-token",
+                "access-token-secret",
+            ),
+        ),
+        (
+            "Google Chat room",
+            Channel::google_chat("https://chat.googleapis.com/v1/spaces/AAA/messages?key=k"),
+        ),
+        ("In-app", Channel::InternalNotification),
+    ]
+    .into_iter()
+    .map(|(name, channel)| NewNotificationHandler::new(format!("quickstart: {name}"), channel))
+    .collect()
+}
+
+async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
+    let handlers = client.notification_handlers();
+    println!("talking to {}", client.base_url());
+
+    let mut created = Vec::new();
+    let mut outcome = async {
+        for new in one_of_each() {
+            let h = handlers.create(&new).await?;
+            println!("created  #{:<5} {:<22} {}", h.id, h.channel.kind(), h.name);
+            created.push(h.id);
+        }
+
+        let all: Vec<_> = handlers
+            .list_all(ListParams::new().per_page(PerPage::P10))
+            .try_collect()
+            .await?;
+        println!("listed   {} handlers, 10 per page", all.len());
+        for h in all.iter().filter(|h| created.contains(&h.id)) {
+            println!(
+                "         #{:<5} {:<22} {:?}",
+                h.id,
+                h.channel.kind(),
+                h.state
+            );
+        }
+
+        let first = created.first().copied().unwrap_or_default();
+        let updated = handlers
+            .update(
+                first,
+                &HandlerUpdate::new()
+                    .name("quickstart: renamed")
+                    .enabled(false),
+            )
+            .await?;
+        println!(
+            "updated  #{:<5} name {:?}, {:?}",
+            updated.id, updated.name, updated.state
+        );
+
+        let read = handlers.get(first).await?;
+        println!(
+            "read     #{:<5} name {:?}, {:?}, created {}",
+            read.id, read.name, read.state, read.created_at
+        );
+        Ok::<(), bitpeak::Error>(())
+    }
+    .await;
+
+    // Clean up whatever was created, even after a failure.
+    for id in created {
+        match handlers.delete(id).await {
+            Ok(()) => println!("deleted  #{id}"),
+            Err(e) => {
+                eprintln!("could not delete #{id}: {e}");
+                if outcome.is_ok() {
+                    outcome = Err(e);
+                }
+            }
+        }
+    }
+    outcome
+}
