@@ -9,6 +9,7 @@ use reqwest::Url;
 
 use crate::notification_handlers::NotificationHandlers;
 use crate::raw;
+use crate::retry::{RetryPolicy, Throttle};
 use crate::transport::{CallState, Shared, Transport};
 use crate::Error;
 
@@ -93,24 +94,29 @@ impl Client {
     }
 
     /// A generated client for one call, and the state that call records.
-    pub(crate) fn raw_for_call(&self) -> (raw::Client, Arc<CallState>) {
-        let (transport, call) = self.inner.transport.for_call();
+    pub(crate) fn raw_for_call(
+        &self,
+        policy: Option<RetryPolicy>,
+    ) -> (raw::Client, Arc<CallState>) {
+        let (transport, call) = self.inner.transport.for_call(policy);
         let raw =
             raw::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), transport);
         (raw, call)
     }
 
-    /// Sends a request built by the wrapper (the multipart operations).
-    pub(crate) async fn execute(
+    /// Sends a request the wrapper builds (the multipart operations), rebuilt by `build`
+    /// for each attempt, and returns the answer with what the call learnt.
+    pub(crate) async fn send(
         &self,
+        policy: Option<RetryPolicy>,
         operation: &'static str,
-        request: reqwest::Request,
-    ) -> Result<reqwest::Response, Error> {
-        self.inner
-            .transport
-            .execute(&self.inner.http, operation, request)
-            .await
-            .map_err(Error::from_reqwest)
+        build: impl Fn() -> reqwest::Result<reqwest::Request>,
+    ) -> (reqwest::Result<reqwest::Response>, Arc<CallState>) {
+        let (transport, call) = self.inner.transport.for_call(policy);
+        let result = transport
+            .send(&self.inner.http, operation, build(), || Some(build()))
+            .await;
+        (result, call)
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
@@ -140,6 +146,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -155,6 +162,7 @@ impl fmt::Debug for ClientBuilder {
                 &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
             )
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -173,8 +181,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time limit for one request, from connecting to the end of the body.
-    /// Default: [`DEFAULT_TIMEOUT`].
+    /// Time limit for one attempt, from connecting to the end of the body (the whole call,
+    /// retries included, is bounded by [`RetryPolicy::deadline`]). Default: [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -205,6 +213,14 @@ impl ClientBuilder {
     /// key is never sent in clear text by accident.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// How failed requests are retried (see [`RetryPolicy`]); default
+    /// `RetryPolicy::default()`. Each call can override it with
+    /// [`crate::NotificationHandlers::with_retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -244,6 +260,8 @@ impl ClientBuilder {
             auth,
             user_agent,
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            policy: self.retry,
+            throttle: Throttle::default(),
         };
         Ok(Client {
             inner: Arc::new(Inner {

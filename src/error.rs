@@ -85,6 +85,11 @@ pub enum Error {
     /// The connection failed or broke.
     #[error("network error: {0}")]
     Transport(#[source] reqwest::Error),
+    /// A create may or may not have been carried out: its request reached the server (or may
+    /// have) and then failed (timeout, dropped connection, `408`/`5xx`). It was **not**
+    /// retried, because a retry could create a duplicate. List the handlers to find out.
+    #[error("the handler may or may not have been created (not retried, to avoid a duplicate; list the handlers to check): {0}")]
+    OutcomeUnknown(#[source] Box<Error>),
     /// A value was refused before anything was sent.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -106,6 +111,7 @@ impl Error {
             | Error::Redirect { status, .. }
             | Error::Decode { status, .. } => Some(*status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
+            Error::OutcomeUnknown(e) => e.status(),
             Error::InvalidInput { .. } => None,
         }
     }

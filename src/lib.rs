@@ -35,6 +35,7 @@ mod multipart;
 pub mod notification_handlers;
 mod pagination;
 pub mod raw;
+pub mod retry;
 mod transport;
 
 pub use client::{
@@ -46,6 +47,7 @@ pub use notification_handlers::{
     NotificationHandlers, OrderBy, SortOrder,
 };
 pub use pagination::{Page, PerPage};
+pub use retry::RetryPolicy;
 pub use transport::Transport;
 
 /// The README's examples, compiled as doctests.

@@ -11,7 +11,10 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::raw;
+use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The part of a [`crate::Client`] that every request goes through.
 ///
@@ -28,23 +31,50 @@ pub(crate) struct Shared {
     /// `Bearer <key>`, marked sensitive.
     pub(crate) auth: HeaderValue,
     pub(crate) user_agent: HeaderValue,
+    /// Time limit for one attempt.
     pub(crate) timeout: Duration,
+    pub(crate) policy: RetryPolicy,
+    /// The rate-limit budget, shared by every clone of the client.
+    pub(crate) throttle: Throttle,
 }
 
-/// What one call learned about the answer it got, for the ergonomic layer to classify
-/// bodies progenitor could not decode.
+/// One call's settings and what it learned, for the ergonomic layer to classify what the
+/// generated code returns.
 #[derive(Default)]
 pub(crate) struct CallState {
+    /// Overrides the client's retry policy for this call.
+    policy: Option<RetryPolicy>,
     answer: Mutex<Option<(StatusCode, HeaderMap)>>,
+    /// An attempt before the last one may have been carried out by the server.
+    maybe_applied: AtomicBool,
+    /// Retrying stopped because the request may have been carried out and is not idempotent.
+    outcome_unknown: AtomicBool,
 }
 
 impl CallState {
+    pub(crate) fn with_policy(policy: Option<RetryPolicy>) -> Self {
+        CallState {
+            policy,
+            ..Self::default()
+        }
+    }
+
     /// The status and headers of the last answer of this call.
     pub(crate) fn answer(&self) -> Option<(StatusCode, HeaderMap)> {
         self.answer
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Whether an earlier attempt of this call may have been carried out.
+    pub(crate) fn maybe_applied(&self) -> bool {
+        self.maybe_applied.load(Ordering::Relaxed)
+    }
+
+    /// Whether the call stopped because repeating it could have duplicated its effect.
+    pub(crate) fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown.load(Ordering::Relaxed)
     }
 
     fn record(&self, response: &Response) {
@@ -59,6 +89,7 @@ impl fmt::Debug for Transport {
             .field("authorization", &"<redacted>")
             .field("user_agent", &self.shared.user_agent)
             .field("timeout", &self.shared.timeout)
+            .field("policy", &self.shared.policy)
             .finish()
     }
 }
@@ -67,13 +98,13 @@ impl Transport {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Transport {
             shared,
-            call: Arc::default(),
+            call: Arc::new(CallState::default()),
         }
     }
 
     /// A transport for one call, with its own [`CallState`].
-    pub(crate) fn for_call(&self) -> (Self, Arc<CallState>) {
-        let call = Arc::new(CallState::default());
+    pub(crate) fn for_call(&self, policy: Option<RetryPolicy>) -> (Self, Arc<CallState>) {
+        let call = Arc::new(CallState::with_policy(policy));
         (
             Transport {
                 shared: Arc::clone(&self.shared),
@@ -83,27 +114,116 @@ impl Transport {
         )
     }
 
-    /// Sends one request: adds the key and user agent, applies the time limit, records the
-    /// answer's status and headers, and traces it.
-    pub(crate) async fn execute(
+    /// Sends `first`, retrying by the rules of [`crate::retry`] with requests from `rebuild`
+    /// (`None`: the request cannot be rebuilt, so there is no retry). Returns the last answer,
+    /// whatever its status, or the last transport error; what the call learnt is in its
+    /// [`CallState`].
+    pub(crate) async fn send(
         &self,
         http: &reqwest::Client,
         operation: &'static str,
-        mut request: Request,
+        first: reqwest::Result<Request>,
+        mut rebuild: impl FnMut() -> Option<reqwest::Result<Request>>,
     ) -> reqwest::Result<Response> {
+        let policy = self.call.policy.as_ref().unwrap_or(&self.shared.policy);
+        let deadline = Instant::now() + policy.deadline;
+        let mut retry = 0u32;
+        let mut next = first;
+        loop {
+            let mut request = next?;
+            let idempotency = Idempotency::of(operation, request.method());
+            self.prepare(&mut request, deadline);
+            let permit = self
+                .shared
+                .throttle
+                .acquire(policy.rate_limit_window, deadline)
+                .await;
+            let result = self.attempt(http, operation, request, retry + 1).await;
+            let verdict = match &result {
+                Ok(response) => {
+                    self.shared
+                        .throttle
+                        .finish(permit, Some((response.status(), response.headers())));
+                    self.call.record(response);
+                    judge_status(
+                        response.status(),
+                        response.headers(),
+                        idempotency,
+                        policy,
+                        retry,
+                    )
+                }
+                Err(e) => {
+                    self.shared.throttle.finish(permit, None);
+                    judge_error(e, idempotency, policy, retry)
+                }
+            };
+            match verdict {
+                Verdict::Done => return result,
+                Verdict::Unsafe => {
+                    self.call.outcome_unknown.store(true, Ordering::Relaxed);
+                    return result;
+                }
+                Verdict::Retry {
+                    wait,
+                    maybe_applied,
+                } => {
+                    let out_of_time = Instant::now() + wait >= deadline;
+                    if retry >= policy.max_retries || out_of_time {
+                        return result;
+                    }
+                    let Some(again) = rebuild() else {
+                        return result;
+                    };
+                    next = again;
+                    if maybe_applied {
+                        self.call.maybe_applied.store(true, Ordering::Relaxed);
+                    }
+                    tracing::debug!(
+                        operation,
+                        retry = retry + 1,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    drop(result);
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+            }
+        }
+    }
+
+    /// Adds the key and user agent, and bounds the attempt by the per-attempt time limit and
+    /// what is left of the call's deadline.
+    fn prepare(&self, request: &mut Request, deadline: Instant) {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.shared.auth.clone());
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.shared.user_agent.clone());
         }
-        request.timeout_mut().get_or_insert(self.shared.timeout);
+        let left = deadline.saturating_duration_since(Instant::now());
+        let limit = request
+            .timeout()
+            .copied()
+            .unwrap_or(self.shared.timeout)
+            .min(left);
+        *request.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
+    }
 
+    /// One attempt, traced.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        operation: &'static str,
+        request: Request,
+        attempt: u32,
+    ) -> reqwest::Result<Response> {
         let span = tracing::info_span!(
             "bitpeak.request",
             operation,
             method = %request.method(),
             path = request.url().path(),
-            attempt = 1u32,
+            attempt,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
             ratelimit_remaining = tracing::field::Empty,
@@ -121,7 +241,6 @@ impl Transport {
                 {
                     span.record("ratelimit_remaining", remaining);
                 }
-                self.call.record(response);
                 tracing::debug!(parent: &span, "answered");
             }
             Err(e) => tracing::debug!(parent: &span, error = %e, "failed"),
@@ -132,8 +251,10 @@ impl Transport {
 
 impl ClientHooks<Transport> for raw::Client {
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let template = request.try_clone();
+        let rebuild = || template.as_ref().and_then(Request::try_clone).map(Ok);
         self.inner()
-            .execute(self.client(), info.operation_id, request)
+            .send(self.client(), info.operation_id, Ok(request), rebuild)
             .await
     }
 }

@@ -8,6 +8,7 @@ use super::model::{check_name, Channel, NotificationHandler};
 use crate::multipart::FormData;
 use crate::pagination::{paginate, Page, PerPage};
 use crate::raw::types as wire;
+use crate::retry::RetryPolicy;
 use crate::transport::read_json;
 use crate::{Client, Error};
 
@@ -163,14 +164,35 @@ impl HandlerUpdate {
 }
 
 /// The notification-handlers resource, from [`Client::notification_handlers`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct NotificationHandlers<'a> {
     client: &'a Client,
+    policy: Option<RetryPolicy>,
 }
 
 impl<'a> NotificationHandlers<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
-        NotificationHandlers { client }
+        NotificationHandlers {
+            client,
+            policy: None,
+        }
+    }
+
+    /// The same resource, with calls retried by `policy` instead of the client's.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// let handler = client
+    ///     .notification_handlers()
+    ///     .with_retry_policy(bitpeak::RetryPolicy::none())
+    ///     .get(7)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = Some(policy);
+        self
     }
 
     /// One page of handlers.
@@ -186,7 +208,7 @@ impl<'a> NotificationHandlers<'a> {
     #[tracing::instrument(level = "debug", skip_all, fields(page = params.page.unwrap_or(1)))]
     pub async fn list(&self, params: ListParams) -> Result<Page<NotificationHandler>, Error> {
         let number = params.page.unwrap_or(1);
-        list_page(self.client, &params, number).await
+        list_page(self.client, self.policy.as_ref(), &params, number).await
     }
 
     /// Every handler from `params.page` (default 1) on, as a lazy stream. Pages are fetched
@@ -206,10 +228,12 @@ impl<'a> NotificationHandlers<'a> {
         params: ListParams,
     ) -> impl Stream<Item = Result<NotificationHandler, Error>> + 'a {
         let client = self.client;
+        let policy = self.policy.clone();
         let first = params.page.unwrap_or(1);
         paginate(first, move |number| {
             let params = params.clone();
-            async move { list_page(client, &params, number).await }
+            let policy = policy.clone();
+            async move { list_page(client, policy.as_ref(), &params, number).await }
         })
     }
 
@@ -217,7 +241,7 @@ impl<'a> NotificationHandlers<'a> {
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn get(&self, id: u64) -> Result<NotificationHandler, Error> {
         check_id(id)?;
-        let (raw, call) = self.client.raw_for_call();
+        let (raw, call) = self.client.raw_for_call(self.policy.clone());
         match raw
             .get_notification_handler()
             .notification_handler_id(id)
@@ -294,11 +318,12 @@ impl<'a> NotificationHandlers<'a> {
             .await
     }
 
-    /// Deletes a handler.
+    /// Deletes a handler. When a retry follows an attempt that may have been carried out
+    /// (a timeout, a dropped connection, a `5xx`), a `404` means it was: the call succeeds.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
         check_id(id)?;
-        let (raw, call) = self.client.raw_for_call();
+        let (raw, call) = self.client.raw_for_call(self.policy.clone());
         match raw
             .delete_notification_handler()
             .notification_handler_id(id)
@@ -306,7 +331,11 @@ impl<'a> NotificationHandlers<'a> {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) => Err(Error::from_raw(e, &call).await),
+            Err(e) => match Error::from_raw(e, &call).await {
+                // An earlier attempt may have deleted it: the goal is reached.
+                Error::NotFound { .. } if call.maybe_applied() => Ok(()),
+                e => Err(e),
+            },
         }
     }
 
@@ -318,16 +347,26 @@ impl<'a> NotificationHandlers<'a> {
         url: String,
         form: &FormData,
     ) -> Result<NotificationHandler, Error> {
-        let request = self
+        let build = || {
+            self.client
+                .http()
+                .request(Method::POST, url.as_str())
+                .header(ACCEPT, HeaderValue::from_static("application/json"))
+                .multipart(form.to_form())
+                .build()
+        };
+        let (response, call) = self
             .client
-            .http()
-            .request(Method::POST, url)
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .multipart(form.to_form())
-            .build()
-            .map_err(Error::from_reqwest)?;
-        let response = self.client.execute(operation, request).await?;
-        let answer: wire::NotificationHandlerMutation = read_json(response).await?;
+            .send(self.policy.clone(), operation, build)
+            .await;
+        let answer = match response {
+            Ok(response) => read_json::<wire::NotificationHandlerMutation>(response).await,
+            Err(e) => Err(Error::from_reqwest(e)),
+        };
+        let answer = match answer {
+            Err(e) if call.outcome_unknown() => return Err(Error::OutcomeUnknown(Box::new(e))),
+            other => other?,
+        };
         match answer.data {
             wire::NotificationHandlerMutationData::NotificationHandler(h) => h.try_into(),
             wire::NotificationHandlerMutationData::HandlerId(wire::HandlerId { id }) => {
@@ -352,13 +391,14 @@ fn check_id(id: u64) -> Result<(), Error> {
 
 async fn list_page(
     client: &Client,
+    policy: Option<&RetryPolicy>,
     params: &ListParams,
     number: u64,
 ) -> Result<Page<NotificationHandler>, Error> {
     if number == 0 {
         return Err(Error::invalid("page", "pages start at 1"));
     }
-    let (raw, call) = client.raw_for_call();
+    let (raw, call) = client.raw_for_call(policy.cloned());
     let mut request = raw
         .list_notification_handlers()
         .page(number)

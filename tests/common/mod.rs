@@ -1,17 +1,36 @@
 //! Helpers shared by the httpmock tests.
 #![allow(dead_code)]
 
-use bitpeak::Client;
+use std::time::Duration;
+
+use bitpeak::{Client, RetryPolicy};
 use httpmock::{HttpMockRequest, MockServer};
 use serde_json::{json, Value};
 
 pub const KEY: &str = "test-key-5f3a9c";
 
-/// A client for the mock server, with the test key.
+/// A client for the mock server, with the test key and no retries (so each answer is seen
+/// as it is; `tests/retries.rs` covers retrying).
 pub fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.base_url())
         .api_key(KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client")
+}
+
+/// A client that retries quickly: backoff steps of a few milliseconds.
+pub fn retrying_client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .api_key(KEY)
+        .retry_policy(
+            RetryPolicy::default()
+                .backoff(Duration::from_millis(5), Duration::from_millis(20))
+                .deadline(Duration::from_secs(20)),
+        )
+        .timeout(Duration::from_millis(500))
         .build()
         .expect("client")
 }

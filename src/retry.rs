@@ -1,0 +1,358 @@
+//! Retries that never duplicate, and a client-side rate-limit throttle.
+//!
+//! What is retried (see [`RetryPolicy`] for how often and how long):
+//!
+//! | failure | GET, DELETE, safe update | create |
+//! |---|---|---|
+//! | could not connect (nothing was sent) | retried | retried |
+//! | `429 Too Many Requests` (refused before acting) | retried after `X-RateLimit-Reset` | retried after `X-RateLimit-Reset` |
+//! | timeout, dropped connection, `408`, `500`, `502`, `503`, `504` | retried with backoff | **never**: [`crate::Error::OutcomeUnknown`] |
+//! | any other status | not retried | not retried |
+//!
+//! A retried DELETE whose earlier attempt may have been carried out treats a following `404`
+//! as success.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+/// How failed requests are retried.
+///
+/// ```
+/// use std::time::Duration;
+/// use bitpeak::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .max_retries(5)
+///     .backoff(Duration::from_millis(100), Duration::from_secs(5))
+///     .deadline(Duration::from_secs(30));
+/// assert_eq!(policy.max_retries, 5);
+/// assert_eq!(RetryPolicy::none().max_retries, 0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 3).
+    pub max_retries: u32,
+    /// First backoff step (default 250 ms); each retry doubles it, with full jitter.
+    pub base_delay: Duration,
+    /// Longest backoff step (default 10 s).
+    pub max_delay: Duration,
+    /// Longest wait for a rate-limit window, whatever `X-RateLimit-Reset` says (default 65 s).
+    pub max_rate_limit_wait: Duration,
+    /// Time limit for the whole call, waits and retries included (default 120 s).
+    pub deadline: Duration,
+    /// The server's rate-limit window, used to wait out a spent budget when the server did
+    /// not say when it resets (default 60 s, the servers' default).
+    pub rate_limit_window: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            max_rate_limit_wait: Duration::from_secs(65),
+            deadline: Duration::from_secs(120),
+            rate_limit_window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all (the throttle still waits for a spent rate-limit budget).
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+    /// Sets [`RetryPolicy::max_retries`].
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+    /// Sets [`RetryPolicy::base_delay`] and [`RetryPolicy::max_delay`].
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.base_delay = base;
+        self.max_delay = cap;
+        self
+    }
+    /// Sets [`RetryPolicy::max_rate_limit_wait`].
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = wait;
+        self
+    }
+    /// Sets [`RetryPolicy::deadline`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+    /// Sets [`RetryPolicy::rate_limit_window`].
+    pub fn rate_limit_window(mut self, window: Duration) -> Self {
+        self.rate_limit_window = window;
+        self
+    }
+
+    /// Exponential backoff with full jitter: uniform in `[0, min(cap, base·2^retry)]`.
+    pub(crate) fn backoff_delay(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retry.min(20)))
+            .min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Whether an operation may be repeated without changing the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// GET, DELETE, and the safe update (it sends the complete state).
+    Idempotent,
+    /// Create: repeating it after the server may have acted could duplicate a handler.
+    NotIdempotent,
+}
+
+impl Idempotency {
+    /// By operation id; an operation this crate does not know goes by its method.
+    pub(crate) fn of(operation: &str, method: &reqwest::Method) -> Self {
+        match operation {
+            "create_notification_handler" => Idempotency::NotIdempotent,
+            "list_notification_handlers"
+            | "get_notification_handler"
+            | "update_notification_handler"
+            | "delete_notification_handler" => Idempotency::Idempotent,
+            _ if method.is_idempotent() => Idempotency::Idempotent,
+            _ => Idempotency::NotIdempotent,
+        }
+    }
+}
+
+/// What to do after one attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Done: hand the outcome to the caller.
+    Done,
+    /// Retry after this wait (before jitter-free clamping to the deadline).
+    Retry {
+        /// How long to wait first.
+        wait: Duration,
+        /// Whether the failed attempt may have been carried out by the server.
+        maybe_applied: bool,
+    },
+    /// Not retried because the request may have been carried out and repeating it is unsafe.
+    Unsafe,
+}
+
+/// Decides on a status answer.
+pub(crate) fn judge_status(
+    status: StatusCode,
+    headers: &HeaderMap,
+    idempotency: Idempotency,
+    policy: &RetryPolicy,
+    retry: u32,
+) -> Verdict {
+    match status.as_u16() {
+        429 => Verdict::Retry {
+            wait: crate::error::reset_after(headers)
+                .map(|d| d.min(policy.max_rate_limit_wait))
+                .unwrap_or_else(|| policy.backoff_delay(retry)),
+            maybe_applied: false,
+        },
+        408 | 500 | 502 | 503 | 504 => match idempotency {
+            Idempotency::Idempotent => Verdict::Retry {
+                wait: policy.backoff_delay(retry),
+                maybe_applied: true,
+            },
+            Idempotency::NotIdempotent => Verdict::Unsafe,
+        },
+        _ => Verdict::Done,
+    }
+}
+
+/// Decides on a transport failure.
+pub(crate) fn judge_error(
+    error: &reqwest::Error,
+    idempotency: Idempotency,
+    policy: &RetryPolicy,
+    retry: u32,
+) -> Verdict {
+    if error.is_builder() || error.is_redirect() {
+        return Verdict::Done;
+    }
+    if error.is_connect() {
+        // Nothing reached the server.
+        return Verdict::Retry {
+            wait: policy.backoff_delay(retry),
+            maybe_applied: false,
+        };
+    }
+    match idempotency {
+        Idempotency::Idempotent => Verdict::Retry {
+            wait: policy.backoff_delay(retry),
+            maybe_applied: true,
+        },
+        Idempotency::NotIdempotent => Verdict::Unsafe,
+    }
+}
+
+/// The rate-limit budget shared by every clone of a [`crate::Client`], learnt from
+/// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (and `X-RateLimit-Reset` on a 429).
+#[derive(Debug, Default)]
+pub(crate) struct Throttle {
+    state: Mutex<Budget>,
+}
+
+#[derive(Debug, Default)]
+struct Budget {
+    limit: Option<u64>,
+    /// Requests the server said were left, as of the latest answer.
+    remaining: Option<u64>,
+    /// Requests sent and not answered yet.
+    in_flight: u64,
+    /// When the current window started (the first request the server counted in it).
+    window_started: Option<Instant>,
+    /// No request before this instant.
+    blocked_until: Option<Instant>,
+}
+
+/// A sent request's claim on the budget; give it back with [`Throttle::finish`].
+#[derive(Debug)]
+pub(crate) struct Permit {
+    sent_at: Instant,
+}
+
+impl Throttle {
+    fn budget(&self) -> std::sync::MutexGuard<'_, Budget> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until a request can be sent without being refused, then claims a place. A wait
+    /// that would pass `deadline` is skipped: the request goes now and the server decides.
+    pub(crate) async fn acquire(&self, window: Duration, deadline: Instant) -> Permit {
+        loop {
+            let wait_until = {
+                let mut b = self.budget();
+                let now = Instant::now();
+                match b.blocked_until {
+                    Some(until) if until > now => Some(until),
+                    _ => {
+                        b.blocked_until = None;
+                        let spent = b.remaining.is_some_and(|r| r <= b.in_flight);
+                        if spent && b.in_flight == 0 {
+                            // Wait out the window; after it, the budget is unknown again.
+                            let until = b
+                                .window_started
+                                .map_or(now + window, |s| s + window)
+                                .max(now);
+                            b.blocked_until = Some(until);
+                            b.remaining = None;
+                            b.window_started = None;
+                            Some(until)
+                        } else if spent {
+                            // Answers still in flight will tell more; look again shortly.
+                            Some(now + Duration::from_millis(20))
+                        } else {
+                            b.in_flight += 1;
+                            return Permit { sent_at: now };
+                        }
+                    }
+                }
+            };
+            if let Some(until) = wait_until {
+                if until > deadline {
+                    self.budget().in_flight += 1;
+                    return Permit {
+                        sent_at: Instant::now(),
+                    };
+                }
+                tracing::debug!(
+                    wait_ms = until.saturating_duration_since(Instant::now()).as_millis() as u64,
+                    "rate-limit budget spent; waiting for the window"
+                );
+                tokio::time::sleep_until(until.into()).await;
+            }
+        }
+    }
+
+    /// Gives the place back and learns from the answer's headers, if there was one.
+    pub(crate) fn finish(&self, permit: Permit, answer: Option<(StatusCode, &HeaderMap)>) {
+        let mut b = self.budget();
+        b.in_flight = b.in_flight.saturating_sub(1);
+        let Some((status, headers)) = answer else {
+            return;
+        };
+        let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        if let Some(limit) = number("x-ratelimit-limit") {
+            b.limit = Some(limit);
+        }
+        if let Some(remaining) = number("x-ratelimit-remaining") {
+            let fresh_window = b.remaining.is_none_or(|old| remaining > old)
+                || b.limit.is_some_and(|l| remaining + 1 >= l);
+            if fresh_window {
+                b.window_started = Some(permit.sent_at);
+            }
+            b.remaining = Some(remaining);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            b.remaining = Some(0);
+            if let Some(reset) = crate::error::reset_after(headers) {
+                b.blocked_until = Some(Instant::now() + reset);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_jittered_below_the_cap() {
+        let p =
+            RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(300));
+        for retry in 0..10 {
+            let d = p.backoff_delay(retry);
+            let ceiling =
+                Duration::from_millis(100 * 2u64.pow(retry)).min(Duration::from_millis(300));
+            assert!(d <= ceiling, "{retry}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        let p = RetryPolicy::default();
+        let h = HeaderMap::new();
+        use Idempotency::*;
+        assert_eq!(
+            judge_status(StatusCode::OK, &h, NotIdempotent, &p, 0),
+            Verdict::Done
+        );
+        assert_eq!(
+            judge_status(StatusCode::NOT_FOUND, &h, Idempotent, &p, 0),
+            Verdict::Done
+        );
+        assert_eq!(
+            judge_status(StatusCode::BAD_GATEWAY, &h, NotIdempotent, &p, 0),
+            Verdict::Unsafe
+        );
+        assert!(matches!(
+            judge_status(StatusCode::BAD_GATEWAY, &h, Idempotent, &p, 0),
+            Verdict::Retry {
+                maybe_applied: true,
+                ..
+            }
+        ));
+        let mut reset = HeaderMap::new();
+        reset.insert("x-ratelimit-reset", "500".parse().unwrap());
+        assert_eq!(
+            judge_status(StatusCode::TOO_MANY_REQUESTS, &reset, NotIdempotent, &p, 0),
+            Verdict::Retry {
+                wait: p.max_rate_limit_wait,
+                maybe_applied: false
+            }
+        );
+    }
+}
