@@ -242,7 +242,10 @@ impl Throttle {
                         b.blocked_until = None;
                         let spent = b.remaining.is_some_and(|r| r <= b.in_flight);
                         if spent && b.in_flight == 0 {
-                            // Wait out the window; after it, the budget is unknown again.
+                            // Wait out the window; after it, the budget is unknown again. A
+                            // margin on top absorbs the gap between sending the window's first
+                            // request and the server counting it.
+                            let window = window + window / 20 + Duration::from_millis(50);
                             let until = b
                                 .window_started
                                 .map_or(now + window, |s| s + window)

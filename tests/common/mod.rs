@@ -121,3 +121,4 @@ pub fn fields(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+pub mod scripted;
