@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod client;
+pub mod decode;
 mod error;
 mod multipart;
 pub mod notification_handlers;

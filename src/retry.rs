@@ -300,9 +300,16 @@ impl Throttle {
             b.remaining = Some(remaining);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
-            b.remaining = Some(0);
-            if let Some(reset) = crate::error::reset_after(headers) {
-                b.blocked_until = Some(Instant::now() + reset);
+            match crate::error::reset_after(headers) {
+                // The server said when the window resets: wait until then, after which the
+                // budget is unknown again.
+                Some(reset) => {
+                    b.blocked_until = Some(Instant::now() + reset);
+                    b.remaining = None;
+                    b.window_started = None;
+                }
+                // It did not: the budget is spent until the window is over.
+                None => b.remaining = Some(0),
             }
         }
     }

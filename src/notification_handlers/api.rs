@@ -5,6 +5,7 @@ use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::Method;
 
 use super::model::{check_name, Channel, NotificationHandler};
+use crate::decode::{page_from_wire, Saved};
 use crate::multipart::FormData;
 use crate::pagination::{paginate, Page, PerPage};
 use crate::raw::types as wire;
@@ -359,24 +360,17 @@ impl<'a> NotificationHandlers<'a> {
             .client
             .send(self.policy.clone(), operation, build)
             .await;
-        let answer = match response {
-            Ok(response) => read_json::<wire::NotificationHandlerMutation>(response).await,
+        let saved = match response {
+            Ok(response) => read_json::<wire::NotificationHandlerMutation>(response)
+                .await
+                .and_then(Saved::try_from),
             Err(e) => Err(Error::from_reqwest(e)),
         };
-        let answer = match answer {
-            Err(e) if call.outcome_unknown() => return Err(Error::OutcomeUnknown(Box::new(e))),
-            other => other?,
-        };
-        match answer.data {
-            wire::NotificationHandlerMutationData::NotificationHandler(h) => h.try_into(),
-            wire::NotificationHandlerMutationData::HandlerId(wire::HandlerId { id }) => {
-                let id = u64::try_from(id).map_err(|_| Error::Decode {
-                    status: reqwest::StatusCode::OK,
-                    snippet: id.to_string(),
-                    reason: "the server answered with a negative id".into(),
-                })?;
-                self.get(id).await
-            }
+        match saved {
+            Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
+            Err(e) => Err(e),
+            Ok(Saved::Handler(h)) => Ok(h),
+            Ok(Saved::Id(id)) => self.get(id).await,
         }
     }
 }
@@ -425,10 +419,8 @@ async fn list_page(
             SortOrder::Desc => wire::ListNotificationHandlersOrderType::Desc,
         });
     }
-    let answer = match request.send().await {
-        Ok(answer) => answer.into_inner(),
-        Err(e) => return Err(Error::from_raw(e, &call).await),
-    };
-    Page::from_meta(answer.data, &answer.meta, number, params.per_page.get())
-        .try_map(NotificationHandler::try_from)
+    match request.send().await {
+        Ok(answer) => page_from_wire(answer.into_inner(), number, params.per_page.get()),
+        Err(e) => Err(Error::from_raw(e, &call).await),
+    }
 }
