@@ -229,7 +229,7 @@ impl Transport {
             ratelimit_remaining = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = http.execute(request).instrument(span.clone()).await;
+        let result = read_whole(http, request).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(response) => {
@@ -247,6 +247,22 @@ impl Transport {
         }
         result
     }
+}
+
+/// Sends the request and reads the whole body within the attempt, so a connection that
+/// breaks mid-body or a body that stalls is a failed attempt (and retried like one), not an
+/// error surfacing later. Returns the answer rebuilt around the buffered body.
+async fn read_whole(http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
+    let response = http.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(Response::from(rebuilt))
 }
 
 impl ClientHooks<Transport> for raw::Client {

@@ -355,3 +355,24 @@ async fn the_overall_deadline_bounds_a_stalled_server() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_connection_cut_mid_body_is_retried_for_get_and_not_for_create() {
+    let server = first_then(|| Action::CutMidBody, || json(200, one())).await;
+    let h = retrying_client(&server.base_url)
+        .notification_handlers()
+        .get(1)
+        .await
+        .unwrap();
+    assert_eq!(h.id, 1);
+    assert_eq!(server.count("GET"), 2);
+
+    let server = first_then(|| Action::CutMidBody, || json(201, one())).await;
+    let err = retrying_client(&server.base_url)
+        .notification_handlers()
+        .create(&new_handler())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
+    assert_eq!(server.count("POST"), 1);
+}

@@ -24,6 +24,8 @@ pub enum Action {
     Stall(Duration),
     /// Write bytes that are not HTTP, then close.
     Garbage,
+    /// Send a `200` head promising a longer body, part of the body, then close.
+    CutMidBody,
 }
 
 pub fn json(status: u16, body: serde_json::Value) -> Action {
@@ -149,6 +151,12 @@ async fn serve(
             Action::Garbage => {
                 let _ = stream
                     .write_all(b"\x00\x01garbage\xff\xfe not http at all\r\n\r\n")
+                    .await;
+                return;
+            }
+            Action::CutMidBody => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{\"data\": {\"id\"")
                     .await;
                 return;
             }
