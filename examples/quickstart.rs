@@ -2,6 +2,7 @@
 //! list them ten per page, rename and disable one, read it back, delete everything created.
 //!
 //! ```text
+//! cargo run --example quickstart --features fake          # against the embedded fake server
 //! BITPEAK_API_KEY=… [BITPEAK_BASE_URL=https://bitpeak.ru/api] cargo run --example quickstart
 //! ```
 
@@ -12,6 +13,8 @@ use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Keeps the embedded fake server (if any) running for the whole tour.
+    let mut _fake = None;
     let client = match std::env::var("BITPEAK_API_KEY") {
         Ok(key) => Client::builder()
             .base_url(
@@ -20,12 +23,14 @@ async fn main() -> ExitCode {
             )
             .api_key(key)
             .build(),
-        Err(_) => {
-            eprintln!(
-                "quickstart: set BITPEAK_API_KEY (and BITPEAK_BASE_URL for a self-hosted instance)"
-            );
-            return ExitCode::from(2);
-        }
+        Err(_) => match embedded_server().await {
+            Ok((server, client)) => {
+                println!("BITPEAK_API_KEY is not set: touring the embedded fake server");
+                _fake = Some(server);
+                Ok(client)
+            }
+            Err(code) => return code,
+        },
     };
     let result = match client {
         Ok(client) => tour(&client).await,
@@ -38,6 +43,33 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Starts the in-process fake server (feature `fake`) and a client for it.
+#[cfg(feature = "fake")]
+async fn embedded_server() -> Result<(bitpeak::fake::FakeServer, Client), ExitCode> {
+    use bitpeak::fake::{FakeConfig, FakeServer, DEFAULT_KEY};
+    let server = FakeServer::start(FakeConfig::new()).await.map_err(|e| {
+        eprintln!("quickstart: could not start the fake server: {e}");
+        ExitCode::FAILURE
+    })?;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_key(DEFAULT_KEY)
+        .build()
+        .map_err(|e| {
+            eprintln!("quickstart: {e}");
+            ExitCode::FAILURE
+        })?;
+    Ok((server, client))
+}
+
+#[cfg(not(feature = "fake"))]
+async fn embedded_server() -> Result<((), Client), ExitCode> {
+    eprintln!(
+        "quickstart: set BITPEAK_API_KEY (and BITPEAK_BASE_URL), or run with --features fake"
+    );
+    Err(ExitCode::from(2))
 }
 
 /// The nine types, one handler each.

@@ -32,6 +32,8 @@
 mod client;
 pub mod decode;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod multipart;
 pub mod notification_handlers;
 mod pagination;

@@ -44,6 +44,9 @@ pub fn html(status: u16, body: &str) -> Action {
     )
 }
 
+/// Decides what to do with the `usize`-th request.
+type Answer = dyn Fn(&Seen, usize) -> Action + Send + Sync;
+
 pub struct Scripted {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
@@ -84,7 +87,7 @@ impl Scripted {
 /// Answers the requests of one connection (keep-alive) until the client closes it.
 async fn serve(
     mut stream: TcpStream,
-    answer: Arc<dyn Fn(&Seen, usize) -> Action + Send + Sync>,
+    answer: Arc<Answer>,
     log: Arc<Mutex<Vec<Seen>>>,
 ) {
     let mut buf = Vec::new();

@@ -1,0 +1,271 @@
+//! An in-memory fake BitPeak server (feature `fake`), to test against without the network.
+//!
+//! It behaves like the real servers as SERVER-BEHAVIOUR describes them: bearer keys, `401`
+//! for validation failures, JSON `404`s for unknown ids and HTML for unknown routes,
+//! `results_per_page` falling back to 25, `DELETE` answering `200` with an empty body, the
+//! `X-RateLimit-*` headers and `429`s, and the answer shapes of each server version
+//! ([`Profile`]). Latency and faults can be injected for resilience tests.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use bitpeak::fake::{FakeConfig, FakeServer, Profile};
+//! let server = FakeServer::start(FakeConfig::new().profile(Profile::V2025).key("test-key")).await?;
+//! let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("test-key").build()?;
+//! let page = client.notification_handlers().list(Default::default()).await?;
+//! assert_eq!(page.total_pages, 0);
+//! # Ok(())
+//! # }
+//! ```
+
+mod server;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+/// Which server version's answer shapes the fake server uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Profile {
+    /// The original document: `total`, boolean `is_enabled`, create answers `{id}`.
+    Document,
+    /// 2023 servers: `total_results`, `page` echoed as a string, boolean `is_enabled`,
+    /// create/update answer `{id}`; an update that omits `type` or `is_enabled` resets them.
+    V2023,
+    /// 2025 servers: integer `is_enabled`, whole-handler answers with `settings` as a
+    /// JSON-encoded string, `user_id`, the list filters.
+    V2025,
+    /// 2026 servers: integer `is_enabled` with `2` for an unconfirmed email, whole-handler
+    /// answers, `user_id`, the list filters.
+    #[default]
+    V2026,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 4] = [
+        Profile::Document,
+        Profile::V2023,
+        Profile::V2025,
+        Profile::V2026,
+    ];
+
+    /// The name used by the CLI (`document`, `2023`, `2025`, `2026`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Document => "document",
+            Profile::V2023 => "2023",
+            Profile::V2025 => "2025",
+            Profile::V2026 => "2026",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| format!("unknown profile {s:?}: use document, 2023, 2025 or 2026"))
+    }
+}
+
+/// A rate limit: `limit` requests per `window` per key, in fixed windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+/// A fault to inject into the next answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer with this status and an HTML body.
+    Status(u16),
+    /// Answer `404` with the site's HTML page (the API switched off by the admin).
+    Html404,
+    /// Break the connection without a complete answer.
+    Drop,
+}
+
+/// Settings for a [`FakeServer`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct FakeConfig {
+    /// The answer shapes (default [`Profile::V2026`]).
+    pub profile: Profile,
+    /// Accepted API keys (default `fake-key`).
+    pub keys: Vec<String>,
+    /// Where to listen (default `127.0.0.1:0`, a free port).
+    pub addr: SocketAddr,
+    /// A rate limit, if any (default none).
+    pub rate_limit: Option<RateLimit>,
+    /// Delay before every answer (default none).
+    pub latency: Duration,
+    /// Whether `DELETE`'s empty answer is labelled `application/json`, as real servers do
+    /// (default `true`; validating proxies such as Prism choke on it).
+    pub delete_content_type: bool,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        FakeConfig {
+            profile: Profile::default(),
+            keys: Vec::new(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limit: None,
+            latency: Duration::ZERO,
+            delete_content_type: true,
+        }
+    }
+}
+
+impl FakeConfig {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the profile.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+    /// Accepts one more key.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.keys.push(key.into());
+        self
+    }
+    /// Sets the address.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+    /// Sets a rate limit.
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.rate_limit = Some(RateLimit { limit, window });
+        self
+    }
+    /// Sets the latency.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+    /// Sets whether `DELETE` answers carry `Content-Type: application/json`.
+    pub fn delete_content_type(mut self, on: bool) -> Self {
+        self.delete_content_type = on;
+        self
+    }
+
+    /// The accepted keys: the configured ones, or `fake-key`.
+    fn effective_keys(&self) -> Vec<String> {
+        if self.keys.is_empty() {
+            vec![DEFAULT_KEY.to_owned()]
+        } else {
+            self.keys.clone()
+        }
+    }
+}
+
+/// The key a [`FakeServer`] accepts when none was configured.
+pub const DEFAULT_KEY: &str = "fake-key";
+
+/// A running fake server; it stops when dropped.
+pub struct FakeServer {
+    base_url: String,
+    state: Arc<server::State>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeServer {
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeServer> {
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}/api");
+        let state = Arc::new(server::State::new(config, base_url.clone()));
+        let (shutdown, stopped) = oneshot::channel();
+        let app = server::router(Arc::clone(&state));
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "fake server stopped");
+            }
+        });
+        Ok(FakeServer {
+            base_url,
+            state,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:41234/api`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The next `count` requests meet `fault` (before authentication).
+    pub fn inject(&self, fault: Fault, count: usize) {
+        let mut faults = self
+            .state
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        faults.extend(std::iter::repeat_n(fault, count));
+    }
+
+    /// How many requests the server has received.
+    pub fn requests(&self) -> usize {
+        self.state
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many handlers are stored.
+    pub fn handler_count(&self) -> usize {
+        self.state.handler_count()
+    }
+
+    /// Stops serving.
+    pub fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub(crate) type FaultQueue = Mutex<VecDeque<Fault>>;

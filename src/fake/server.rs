@@ -1,0 +1,628 @@
+//! The fake server's routes and state.
+// Handlers return early with the answer itself; the answers are built once per request, so
+// their size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request, State as AxumState};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use super::{FakeConfig, Fault, FaultQueue, Profile};
+use crate::notification_handlers::KINDS;
+
+const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body></html>";
+const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
+
+pub(crate) struct State {
+    config: FakeConfig,
+    keys: Vec<String>,
+    base_url: String,
+    store: Mutex<Store>,
+    limits: Mutex<HashMap<String, (Instant, u32)>>,
+    pub(crate) faults: FaultQueue,
+    pub(crate) requests: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Store {
+    next_id: u64,
+    handlers: BTreeMap<u64, Stored>,
+}
+
+#[derive(Clone)]
+struct Stored {
+    id: u64,
+    kind: String,
+    name: String,
+    settings: BTreeMap<String, String>,
+    /// 0 disabled, 1 enabled, 2 waiting for email confirmation.
+    enabled: u8,
+    last_datetime: Option<String>,
+    datetime: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl State {
+    pub(crate) fn new(config: FakeConfig, base_url: String) -> Self {
+        State {
+            keys: config.effective_keys(),
+            config,
+            base_url,
+            store: Mutex::new(Store {
+                next_id: 1,
+                handlers: BTreeMap::new(),
+            }),
+            limits: Mutex::new(HashMap::new()),
+            faults: FaultQueue::default(),
+            requests: AtomicUsize::new(0),
+        }
+    }
+
+    pub(crate) fn handler_count(&self) -> usize {
+        lock(&self.store).handlers.len()
+    }
+}
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
+}
+
+fn error(status: StatusCode, title: &str) -> Response {
+    let body = json!({"errors": [{"title": title, "status": status.as_u16()}]});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn html(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn ok_json(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    if !state.config.latency.is_zero() {
+        tokio::time::sleep(state.config.latency).await;
+    }
+    let fault = lock(&state.faults).pop_front();
+    match fault {
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return html(status, "<html><body><h1>Server error</h1></body></html>");
+        }
+        Some(Fault::Html404) => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        Some(Fault::Drop) => {
+            let broken = futures::stream::once(async {
+                Err::<bytes::Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by fault injection",
+                ))
+            });
+            return (StatusCode::OK, Body::from_stream(broken)).into_response();
+        }
+        None => {}
+    }
+
+    // Route: everything lives under /api/notification-handlers; trailing slashes are ignored.
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let Some(rest) = path.strip_prefix("/api/notification-handlers") else {
+        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+    };
+    let id = match rest {
+        "" => None,
+        r => match r.strip_prefix('/') {
+            Some(id) if !id.contains('/') => Some(id.to_owned()),
+            _ => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        },
+    };
+    let method = request.method().clone();
+    if !matches!(
+        (&method, id.is_some()),
+        (&Method::GET, _) | (&Method::POST, _) | (&Method::DELETE, true)
+    ) {
+        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+    }
+
+    let key = match authenticate(&state, request.headers()) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let (limit_headers, limited) = rate_limit(&state, &key);
+    let mut response = if let Some(response) = limited {
+        response
+    } else {
+        let id = match id.as_deref().map(str::parse::<u64>) {
+            None => None,
+            Some(Ok(id)) => Some(id),
+            Some(Err(_)) => {
+                return with_headers(
+                    error(
+                        StatusCode::NOT_FOUND,
+                        "The requested resource was not found.",
+                    ),
+                    limit_headers,
+                )
+            }
+        };
+        match (method, id) {
+            (Method::GET, None) => list(&state, request.uri().query().unwrap_or("")),
+            (Method::GET, Some(id)) => get(&state, id),
+            (Method::POST, None) => match form(request).await {
+                Ok(fields) => create(&state, fields),
+                Err(r) => r,
+            },
+            (Method::POST, Some(id)) => match form(request).await {
+                Ok(fields) => update(&state, id, fields),
+                Err(r) => r,
+            },
+            (_, Some(id)) => delete(&state, id),
+            _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        }
+    };
+    response.headers_mut().extend(limit_headers);
+    response
+}
+
+fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
+    response.headers_mut().extend(headers);
+    response
+}
+
+fn authenticate(state: &State, headers: &HeaderMap) -> Result<String, Response> {
+    let malformed = || {
+        let body =
+            json!({"errors": [{"title": "You do not have access to the API.", "status": "401"}]});
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    };
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(malformed)?;
+    let key = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
+        .ok_or_else(malformed)?;
+    if state.keys.iter().any(|k| k == key) {
+        Ok(key.to_owned())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "You do not have access to the API.",
+        ))
+    }
+}
+
+/// Counts the request against the key's window; returns the headers for the answer and, when
+/// the budget is spent, the 429.
+fn rate_limit(state: &State, key: &str) -> (HeaderMap, Option<Response>) {
+    let mut headers = HeaderMap::new();
+    let Some(limit) = state.config.rate_limit else {
+        return (headers, None);
+    };
+    let mut windows = lock(&state.limits);
+    let now = Instant::now();
+    let entry = windows.entry(key.to_owned()).or_insert((now, 0));
+    if now >= entry.0 + limit.window {
+        *entry = (now, 0);
+    }
+    let number = |n: u64| HeaderValue::from(n);
+    headers.insert("x-ratelimit-limit", number(limit.limit.into()));
+    if entry.1 >= limit.limit {
+        let reset = (entry.0 + limit.window)
+            .saturating_duration_since(now)
+            .as_secs_f64()
+            .ceil() as u64;
+        headers.insert("x-ratelimit-remaining", number(0));
+        headers.insert("x-ratelimit-reset", number(reset));
+        return (
+            headers,
+            Some(error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "You have exceeded the rate limit.",
+            )),
+        );
+    }
+    entry.1 += 1;
+    headers.insert(
+        "x-ratelimit-remaining",
+        number((limit.limit - entry.1).into()),
+    );
+    (headers, None)
+}
+
+/// The form fields of a create or update, multipart or urlencoded, as PHP reads them.
+async fn form(request: Request) -> Result<Vec<(String, String)>, Response> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bad = || {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "The fields marked with * are required and cannot be empty.",
+        )
+    };
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|_| bad())?;
+        let mut fields = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let value = field.text().await.map_err(|_| bad())?;
+            fields.push((name, value));
+        }
+        Ok(fields)
+    } else {
+        let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+            .await
+            .map_err(|_| bad())?;
+        Ok(url::form_urlencoded::parse(&body).into_owned().collect())
+    }
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// What PHP does to a string field: strip tags, trim, cut at 512 characters.
+fn clean(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut in_tag = false;
+    for c in value.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().chars().take(512).collect()
+}
+
+/// The settings fields of a type (empty for unknown types).
+fn settings_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "email" => &["email"],
+        "webhook" => &["webhook"],
+        "slack" => &["slack"],
+        "discord" => &["discord"],
+        "telegram" => &["telegram", "telegram_chat_id"],
+        "microsoft_teams" => &["microsoft_teams"],
+        "x" => &[
+            "x_consumer_key",
+            "x_consumer_secret",
+            "x_access_token",
+            "x_access_token_secret",
+        ],
+        "google_chat" => &["google_chat"],
+        _ => &[],
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl State {
+    fn render(&self, h: &Stored) -> Value {
+        let profile = self.config.profile;
+        let mut settings: Map<String, Value> = h
+            .settings
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        if h.kind == "internal_notification" {
+            settings.insert("internal_notification".into(), Value::from(""));
+        }
+        if h.kind == "email" && matches!(profile, Profile::V2025 | Profile::V2026) {
+            settings.insert(
+                "email_is_confirmed".into(),
+                Value::from(u8::from(h.enabled != 2)),
+            );
+        }
+        let settings = match profile {
+            Profile::V2025 => Value::from(Value::Object(settings).to_string()),
+            _ => Value::Object(settings),
+        };
+        let is_enabled = match profile {
+            Profile::Document | Profile::V2023 => Value::from(h.enabled != 0),
+            Profile::V2025 => Value::from(u8::from(h.enabled != 0)),
+            Profile::V2026 => Value::from(h.enabled),
+        };
+        let mut out = json!({
+            "id": h.id,
+            "type": h.kind,
+            "name": h.name,
+            "settings": settings,
+            "is_enabled": is_enabled,
+            "last_datetime": h.last_datetime,
+            "datetime": h.datetime,
+        });
+        if matches!(profile, Profile::V2025 | Profile::V2026) {
+            out["user_id"] = Value::from(1);
+        }
+        out
+    }
+
+    /// The answer to create and update: `{id}` or the whole handler, by profile.
+    fn saved(&self, status: StatusCode, h: &Stored) -> Response {
+        let data = match self.config.profile {
+            Profile::Document | Profile::V2023 => json!({"id": h.id}),
+            Profile::V2025 | Profile::V2026 => self.render(h),
+        };
+        ok_json(status, json!({ "data": data }))
+    }
+
+    fn newer(&self) -> bool {
+        matches!(self.config.profile, Profile::V2025 | Profile::V2026)
+    }
+}
+
+fn list(state: &State, query: &str) -> Response {
+    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let param = |name: &str| params.get(name).map(String::as_str);
+    let page_text = param("page").unwrap_or("1").to_owned();
+    let page = page_text
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page = param("results_per_page")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| PER_PAGE.contains(n))
+        .unwrap_or(25);
+
+    let store = lock(&state.store);
+    let mut items: Vec<&Stored> = store.handlers.values().collect();
+    if state.newer() {
+        if let Some(kind) = param("type").filter(|t| !t.is_empty()) {
+            items.retain(|h| h.kind == kind);
+        }
+        if let Some(text) = param("search").filter(|t| !t.is_empty()) {
+            if param("search_by").unwrap_or("name") == "name" {
+                let text = text.to_lowercase();
+                items.retain(|h| h.name.to_lowercase().contains(&text));
+            }
+        }
+        if let Some(key) = param("order_by") {
+            match key {
+                "datetime" => {
+                    items.sort_by(|a, b| a.datetime.cmp(&b.datetime).then(a.id.cmp(&b.id)))
+                }
+                "last_datetime" => items
+                    .sort_by(|a, b| a.last_datetime.cmp(&b.last_datetime).then(a.id.cmp(&b.id))),
+                "name" => items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+                _ => {}
+            }
+        }
+        if param("order_type") == Some("DESC") {
+            items.reverse();
+        }
+    }
+    let total = items.len() as u64;
+    let total_pages = total.div_ceil(per_page);
+    let data: Vec<Value> = items
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|h| state.render(h))
+        .collect();
+
+    let link = |p: u64| {
+        Value::from(format!(
+            "{}/notification-handlers?page={p}&results_per_page={per_page}",
+            state.base_url
+        ))
+    };
+    let mut meta = json!({"results_per_page": per_page, "total_pages": total_pages});
+    meta["page"] = match state.config.profile {
+        Profile::V2023 => Value::from(page.to_string()),
+        _ => Value::from(page),
+    };
+    match state.config.profile {
+        Profile::Document => meta["total"] = Value::from(total),
+        _ => meta["total_results"] = Value::from(total),
+    }
+    let body = json!({
+        "data": data,
+        "meta": meta,
+        "links": {
+            "first": link(1),
+            "last": if total_pages == 0 { Value::Null } else { link(total_pages) },
+            "next": if page < total_pages { link(page + 1) } else { Value::Null },
+            "prev": if page > 1 { link(page - 1) } else { Value::Null },
+            "self": link(page),
+        }
+    });
+    ok_json(StatusCode::OK, body)
+}
+
+fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "The requested resource was not found.",
+    )
+}
+
+fn get(state: &State, id: u64) -> Response {
+    let store = lock(&state.store);
+    match store.handlers.get(&id) {
+        Some(h) => ok_json(StatusCode::OK, json!({"data": state.render(h)})),
+        None => not_found(),
+    }
+}
+
+fn validate_name(name: Option<&str>) -> Result<String, Response> {
+    let name = clean(name.unwrap_or_default());
+    if name.is_empty() {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "The fields marked with * are required and cannot be empty.",
+        ));
+    }
+    if name.chars().count() > 128 {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "The name must be at most 128 characters long.",
+        ));
+    }
+    Ok(name)
+}
+
+/// A type as servers store it: an unknown one is stored as nothing.
+fn stored_kind(kind: &str) -> String {
+    let kind = clean(kind);
+    if KINDS.contains(&kind.as_str()) {
+        kind
+    } else {
+        String::new()
+    }
+}
+
+fn create(state: &State, fields: Vec<(String, String)>) -> Response {
+    let name = match validate_name(field(&fields, "name")) {
+        Ok(name) => name,
+        Err(r) => return r,
+    };
+    let Some(kind) = field(&fields, "type")
+        .map(stored_kind)
+        .filter(|_| field(&fields, "type").is_some_and(|t| !t.trim().is_empty()))
+    else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "The fields marked with * are required and cannot be empty.",
+        );
+    };
+    let settings = settings_fields(&kind)
+        .iter()
+        .map(|f| {
+            (
+                (*f).to_owned(),
+                clean(field(&fields, f).unwrap_or_default()),
+            )
+        })
+        .collect();
+    let enabled = if kind == "email" && state.config.profile == Profile::V2026 {
+        2
+    } else {
+        1
+    };
+    let mut store = lock(&state.store);
+    let id = store.next_id;
+    store.next_id += 1;
+    let h = Stored {
+        id,
+        kind,
+        name,
+        settings,
+        enabled,
+        last_datetime: None,
+        datetime: now(),
+    };
+    store.handlers.insert(id, h.clone());
+    state.saved(StatusCode::CREATED, &h)
+}
+
+fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
+    let mut store = lock(&state.store);
+    let Some(current) = store.handlers.get(&id).cloned() else {
+        return not_found();
+    };
+    let mut h = current.clone();
+    if let Some(name) = field(&fields, "name") {
+        match validate_name(Some(name)) {
+            Ok(name) => h.name = name,
+            Err(r) => return r,
+        }
+    }
+    match field(&fields, "type") {
+        Some(kind) => h.kind = stored_kind(kind),
+        // 2023 servers reset what is not re-sent.
+        None if state.config.profile == Profile::V2023 => h.kind = String::new(),
+        None => {}
+    }
+    let mut settings = BTreeMap::new();
+    for f in settings_fields(&h.kind) {
+        let value = match field(&fields, f) {
+            Some(v) => clean(v),
+            None if h.kind == current.kind
+                && !(state.config.profile == Profile::V2023 && *f == "email") =>
+            {
+                current.settings.get(*f).cloned().unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        settings.insert((*f).to_owned(), value);
+    }
+    h.settings = settings;
+    match field(&fields, "is_enabled").map(|v| v.trim().parse::<i64>().unwrap_or(0)) {
+        Some(0) => h.enabled = 0,
+        Some(_) if h.enabled == 2 => {}
+        Some(_) => h.enabled = 1,
+        None if state.config.profile == Profile::V2023 => h.enabled = 0,
+        None => {}
+    }
+    let email_changed = h.kind == "email"
+        && (current.kind != "email" || current.settings.get("email") != h.settings.get("email"));
+    if email_changed && state.config.profile == Profile::V2026 && h.enabled != 0 {
+        h.enabled = 2;
+    }
+    store.handlers.insert(id, h.clone());
+    state.saved(StatusCode::OK, &h)
+}
+
+fn delete(state: &State, id: u64) -> Response {
+    let removed = lock(&state.store).handlers.remove(&id);
+    match removed {
+        None => not_found(),
+        Some(_) if state.config.delete_content_type => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "",
+        )
+            .into_response(),
+        Some(_) => StatusCode::OK.into_response(),
+    }
+}
