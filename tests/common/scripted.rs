@@ -85,11 +85,7 @@ impl Scripted {
 }
 
 /// Answers the requests of one connection (keep-alive) until the client closes it.
-async fn serve(
-    mut stream: TcpStream,
-    answer: Arc<Answer>,
-    log: Arc<Mutex<Vec<Seen>>>,
-) {
+async fn serve(mut stream: TcpStream, answer: Arc<Answer>, log: Arc<Mutex<Vec<Seen>>>) {
     let mut buf = Vec::new();
     loop {
         // Read the head.

@@ -1,0 +1,882 @@
+//! `bitpeak`: the command line for BitPeak notification handlers (feature `cli`).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use bitpeak::fake::{FakeConfig, FakeServer, Profile};
+use bitpeak::{
+    Channel, Client, Error, HandlerState, HandlerUpdate, ListParams, NewNotificationHandler,
+    NotificationHandler, PerPage,
+};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use futures::TryStreamExt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Exit codes, by error class.
+mod exit {
+    pub const OTHER: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const AUTH: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+    pub const RATE_LIMITED: u8 = 5;
+    pub const NETWORK: u8 = 6;
+}
+
+/// Manage BitPeak notification handlers.
+///
+/// Exit codes: 0 success, 1 other error, 2 usage or invalid input, 3 unauthorized (key
+/// refused or validation failed), 4 not found, 5 rate limited, 6 network.
+#[derive(Parser, Debug)]
+#[command(name = "bitpeak", version, about, long_about)]
+struct Cli {
+    /// The API's base URL.
+    #[arg(long, env = "BITPEAK_BASE_URL", default_value = bitpeak::DEFAULT_BASE_URL, global = true)]
+    base_url: String,
+    /// The API key.
+    #[arg(long, env = "BITPEAK_API_KEY", hide_env_values = true, global = true)]
+    api_key: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
+    output: Output,
+    /// Time limit for each request, in seconds.
+    #[arg(long, default_value_t = 30, global = true)]
+    timeout: u64,
+    /// Retries for a failed request (see the README's Reliability section).
+    #[arg(long, default_value_t = 3, global = true)]
+    retries: u32,
+    /// Log requests to stderr (-vv for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Notification handlers.
+    #[command(subcommand)]
+    Handlers(Box<Handlers>),
+    /// Print the JSON Schema of the export/apply file.
+    Schema,
+    /// Serve an in-memory fake BitPeak API until interrupted.
+    FakeServer(FakeServerArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum Handlers {
+    /// List handlers (one page, or every page with --all).
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: u64,
+        /// Page size: 10, 25, 50, 100, 250, 500 or 1000.
+        #[arg(long, default_value_t = 25, value_parser = parse_per_page)]
+        per_page: u64,
+        /// Every page.
+        #[arg(long)]
+        all: bool,
+        /// Only this type.
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// Only names containing this text.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show one handler.
+    Get { id: u64 },
+    /// Create a handler.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "type")]
+        kind: String,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Change a handler; what is not given stays as it is.
+    Update {
+        id: u64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+        /// A new type (give its settings too).
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Delete a handler.
+    Delete { id: u64 },
+    /// Write every handler to a YAML file (or stdout).
+    Export {
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Make the server match a YAML file: create, update (and with --prune delete).
+    Apply {
+        path: PathBuf,
+        /// Print the plan and stop.
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete handlers the file does not name.
+        #[arg(long)]
+        prune: bool,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+struct SettingsArgs {
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    webhook: Option<String>,
+    #[arg(long)]
+    slack: Option<String>,
+    #[arg(long)]
+    discord: Option<String>,
+    /// Telegram bot token.
+    #[arg(long)]
+    telegram: Option<String>,
+    /// Telegram chat id (group ids are negative, e.g. -1001234567890).
+    #[arg(long, allow_hyphen_values = true)]
+    telegram_chat_id: Option<String>,
+    #[arg(long)]
+    microsoft_teams: Option<String>,
+    #[arg(long)]
+    google_chat: Option<String>,
+    #[arg(long)]
+    x_consumer_key: Option<String>,
+    #[arg(long)]
+    x_consumer_secret: Option<String>,
+    #[arg(long)]
+    x_access_token: Option<String>,
+    #[arg(long)]
+    x_access_token_secret: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct FakeServerArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// document, 2023, 2025 or 2026.
+    #[arg(long, default_value = "2026")]
+    profile: Profile,
+    /// An accepted API key (repeatable; default `fake-key`).
+    #[arg(long = "key")]
+    keys: Vec<String>,
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Requests allowed per window and key (no limit by default).
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// The rate-limit window in seconds.
+    #[arg(long, default_value_t = 60)]
+    rate_window_secs: u64,
+    /// Answer DELETE without a Content-Type (for validating proxies such as Prism).
+    #[arg(long)]
+    no_delete_content_type: bool,
+}
+
+fn parse_per_page(s: &str) -> Result<u64, String> {
+    let n: u64 = s.parse().map_err(|e| format!("{e}"))?;
+    PerPage::try_from(n)
+        .map(PerPage::get)
+        .map_err(|e| e.to_string())
+}
+
+/// The export/apply file: handlers keyed by name.
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "bitpeak handlers file",
+    description = "BitPeak notification handlers, keyed by name (`bitpeak handlers export` / `apply`)."
+)]
+struct HandlersFile {
+    /// Handlers by name.
+    #[serde(deserialize_with = "unique_names")]
+    handlers: BTreeMap<String, FileEntry>,
+}
+
+/// A map that refuses a name given twice (the YAML parser would keep the last silently).
+fn unique_names<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, FileEntry>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = BTreeMap<String, FileEntry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("handlers keyed by name")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if out.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the name {name:?} is given twice"
+                    )));
+                }
+                let entry = map.next_value()?;
+                out.insert(name, entry);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Visitor)
+}
+
+/// One handler: its type, that type's settings, and whether it is enabled.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+struct FileEntry {
+    /// Whether the handler delivers alerts (default true).
+    #[serde(default = "enabled_default")]
+    enabled: bool,
+    #[serde(flatten)]
+    channel: FileChannel,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+/// The type and its settings, with the API's field names.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum FileChannel {
+    Email {
+        email: String,
+    },
+    Webhook {
+        webhook: String,
+    },
+    Slack {
+        slack: String,
+    },
+    Discord {
+        discord: String,
+    },
+    Telegram {
+        telegram: String,
+        telegram_chat_id: String,
+    },
+    MicrosoftTeams {
+        microsoft_teams: String,
+    },
+    X {
+        x_consumer_key: String,
+        x_consumer_secret: String,
+        x_access_token: String,
+        x_access_token_secret: String,
+    },
+    GoogleChat {
+        google_chat: String,
+    },
+    InternalNotification {},
+}
+
+impl From<FileChannel> for Channel {
+    fn from(c: FileChannel) -> Channel {
+        match c {
+            FileChannel::Email { email } => Channel::email(email),
+            FileChannel::Webhook { webhook } => Channel::webhook(webhook),
+            FileChannel::Slack { slack } => Channel::slack(slack),
+            FileChannel::Discord { discord } => Channel::discord(discord),
+            FileChannel::Telegram {
+                telegram,
+                telegram_chat_id,
+            } => Channel::telegram(telegram, telegram_chat_id),
+            FileChannel::MicrosoftTeams { microsoft_teams } => {
+                Channel::microsoft_teams(microsoft_teams)
+            }
+            FileChannel::X {
+                x_consumer_key,
+                x_consumer_secret,
+                x_access_token,
+                x_access_token_secret,
+            } => Channel::x(
+                x_consumer_key,
+                x_consumer_secret,
+                x_access_token,
+                x_access_token_secret,
+            ),
+            FileChannel::GoogleChat { google_chat } => Channel::google_chat(google_chat),
+            FileChannel::InternalNotification {} => Channel::InternalNotification,
+        }
+    }
+}
+
+/// The file form of a channel; `None` for a type the file format does not know.
+fn file_channel(c: &Channel) -> Option<FileChannel> {
+    if matches!(c, Channel::Unknown { .. }) {
+        return None;
+    }
+    let mut flat: serde_json::Map<String, Value> = c
+        .fields()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::from(v)))
+        .collect();
+    flat.insert("type".into(), Value::from(c.kind()));
+    serde_json::from_value(Value::Object(flat)).ok()
+}
+
+/// A CLI failure: the message and the exit code.
+struct Failure(String, u8);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Unauthorized { .. } => exit::AUTH,
+            Error::NotFound { .. } => exit::NOT_FOUND,
+            Error::RateLimited { .. } => exit::RATE_LIMITED,
+            Error::Timeout(_) | Error::Transport(_) | Error::OutcomeUnknown(_) => exit::NETWORK,
+            Error::InvalidInput { .. } => exit::USAGE,
+            _ => exit::OTHER,
+        };
+        Failure(e.to_string(), code)
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure(message.into(), exit::USAGE)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose > 0 {
+        let level = if cli.verbose > 1 {
+            "bitpeak=trace"
+        } else {
+            "bitpeak=debug"
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bitpeak: cannot start: {e}");
+            return ExitCode::from(exit::OTHER);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message, code)) => {
+            eprintln!("bitpeak: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Schema => {
+            println!("{}", schema_json());
+            Ok(())
+        }
+        Command::FakeServer(args) => fake_server(args).await,
+        Command::Handlers(command) => {
+            let key = cli
+                .api_key
+                .clone()
+                .ok_or_else(|| usage("no API key: pass --api-key or set BITPEAK_API_KEY"))?;
+            let client = Client::builder()
+                .base_url(&cli.base_url)
+                .api_key(key)
+                .timeout(Duration::from_secs(cli.timeout.max(1)))
+                .retry_policy(bitpeak::RetryPolicy::default().max_retries(cli.retries))
+                .build()?;
+            handlers(&client, cli.output, *command).await
+        }
+    }
+}
+
+fn schema_json() -> String {
+    let schema = schemars::schema_for!(HandlersFile);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+async fn fake_server(args: FakeServerArgs) -> Result<(), Failure> {
+    let mut config = FakeConfig::new()
+        .addr(args.addr)
+        .profile(args.profile)
+        .latency(Duration::from_millis(args.latency_ms))
+        .delete_content_type(!args.no_delete_content_type);
+    for key in args.keys {
+        config = config.key(key);
+    }
+    if let Some(limit) = args.rate_limit {
+        config = config.rate_limit(limit, Duration::from_secs(args.rate_window_secs.max(1)));
+    }
+    let server = FakeServer::start(config)
+        .await
+        .map_err(|e| Failure(format!("cannot listen on {}: {e}", args.addr), exit::OTHER))?;
+    println!("{}", server.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+    server.stop();
+    Ok(())
+}
+
+fn progress(len: Option<u64>, message: &'static str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_message(message);
+    bar
+}
+
+async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<(), Failure> {
+    let api = client.notification_handlers();
+    match command {
+        Handlers::List {
+            page,
+            per_page,
+            all,
+            kind,
+            search,
+        } => {
+            let mut params = ListParams::new()
+                .page(page)
+                .per_page(PerPage::try_from(per_page)?);
+            params.kind = kind;
+            params.search = search;
+            let items = if all {
+                let bar = progress(None, "listing");
+                let items: Vec<_> = api
+                    .list_all(params)
+                    .inspect_ok(|_| bar.inc(1))
+                    .try_collect()
+                    .await?;
+                bar.finish_and_clear();
+                items
+            } else {
+                api.list(params).await?.items
+            };
+            print_many(output, &items);
+        }
+        Handlers::Get { id } => print_one(output, &api.get(id).await?),
+        Handlers::Create {
+            name,
+            kind,
+            settings,
+        } => {
+            let channel = channel_from_args(&kind, settings, None)?;
+            print_one(
+                output,
+                &api.create(&NewNotificationHandler::new(name, channel))
+                    .await?,
+            );
+        }
+        Handlers::Update {
+            id,
+            name,
+            enable,
+            disable,
+            kind,
+            settings,
+        } => {
+            let mut changes = HandlerUpdate::new();
+            changes.name = name;
+            changes.enabled = if enable {
+                Some(true)
+            } else if disable {
+                Some(false)
+            } else {
+                None
+            };
+            if kind.is_some() || settings.any() {
+                let current = api.get(id).await?;
+                let kind = kind.unwrap_or_else(|| current.channel.kind().to_owned());
+                changes.channel = Some(channel_from_args(&kind, settings, Some(&current.channel))?);
+            }
+            print_one(output, &api.update(id, &changes).await?);
+        }
+        Handlers::Delete { id } => api.delete(id).await?,
+        Handlers::Export { file } => {
+            let all: Vec<_> = api
+                .list_all(ListParams::new().per_page(PerPage::P100))
+                .try_collect()
+                .await?;
+            let mut out = HandlersFile::default();
+            for h in all {
+                let Some(channel) = file_channel(&h.channel) else {
+                    eprintln!(
+                        "bitpeak: skipping #{} {:?}: type {:?} is not in the file format",
+                        h.id,
+                        h.name,
+                        h.channel.kind()
+                    );
+                    continue;
+                };
+                if out.handlers.contains_key(&h.name) {
+                    eprintln!(
+                        "bitpeak: skipping #{}: another handler is already named {:?}",
+                        h.id, h.name
+                    );
+                    continue;
+                }
+                out.handlers.insert(
+                    h.name.clone(),
+                    FileEntry {
+                        enabled: h.state.is_on(),
+                        channel,
+                    },
+                );
+            }
+            let text =
+                serde_yaml::to_string(&out).map_err(|e| Failure(e.to_string(), exit::OTHER))?;
+            match file {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| Failure(format!("{}: {e}", path.display()), exit::OTHER))?,
+                None => print!("{text}"),
+            }
+        }
+        Handlers::Apply {
+            path,
+            dry_run,
+            prune,
+        } => apply(client, &path, dry_run, prune).await?,
+    }
+    Ok(())
+}
+
+impl SettingsArgs {
+    fn any(&self) -> bool {
+        self.values().iter().any(|(_, v)| v.is_some())
+    }
+
+    fn values(&self) -> [(&'static str, &Option<String>); 12] {
+        [
+            ("email", &self.email),
+            ("webhook", &self.webhook),
+            ("slack", &self.slack),
+            ("discord", &self.discord),
+            ("telegram", &self.telegram),
+            ("telegram_chat_id", &self.telegram_chat_id),
+            ("microsoft_teams", &self.microsoft_teams),
+            ("google_chat", &self.google_chat),
+            ("x_consumer_key", &self.x_consumer_key),
+            ("x_consumer_secret", &self.x_consumer_secret),
+            ("x_access_token", &self.x_access_token),
+            ("x_access_token_secret", &self.x_access_token_secret),
+        ]
+    }
+}
+
+/// Builds a channel of `kind` from the flags, falling back to `current`'s values of the same
+/// type; refuses flags of another type.
+fn channel_from_args(
+    kind: &str,
+    settings: SettingsArgs,
+    current: Option<&Channel>,
+) -> Result<Channel, Failure> {
+    if !bitpeak::notification_handlers::KINDS.contains(&kind) {
+        return Err(usage(format!(
+            "unknown type {kind:?}: use one of {}",
+            bitpeak::notification_handlers::KINDS.join(", ")
+        )));
+    }
+    let mut fields: serde_json::Map<String, Value> = current
+        .filter(|c| c.kind() == kind)
+        .map(|c| {
+            c.fields()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Value::from(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (name, value) in settings.values() {
+        if let Some(value) = value {
+            fields.insert(name.to_owned(), Value::from(value.as_str()));
+        }
+    }
+    fields.insert("type".into(), Value::from(kind));
+    let file: FileChannel = serde_json::from_value(Value::Object(fields.clone())).map_err(|e| {
+        let text = e.to_string();
+        match text.split('`').nth(1) {
+            Some(field) if text.starts_with("missing field") => {
+                usage(format!("type {kind} needs --{}", field.replace('_', "-")))
+            }
+            _ => usage(format!("type {kind}: {text}")),
+        }
+    })?;
+    let channel = Channel::from(file);
+    let known: Vec<&str> = channel.fields().into_iter().map(|(k, _)| k).collect();
+    if let Some(extra) = fields
+        .keys()
+        .find(|k| *k != "type" && !known.contains(&k.as_str()))
+    {
+        return Err(usage(format!(
+            "--{} does not belong to type {kind}",
+            extra.replace('_', "-")
+        )));
+    }
+    channel.validate()?;
+    Ok(channel)
+}
+
+fn handler_json(h: &NotificationHandler) -> Value {
+    let settings: serde_json::Map<String, Value> = h
+        .channel
+        .fields()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::from(v)))
+        .collect();
+    json!({
+        "id": h.id,
+        "name": h.name,
+        "type": h.channel.kind(),
+        "settings": settings,
+        "is_enabled": h.state.is_on(),
+        "pending_confirmation": h.state == HandlerState::PendingConfirmation,
+        "last_datetime": h.last_fired_at.map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "datetime": h.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+    })
+}
+
+fn print_one(output: Output, h: &NotificationHandler) {
+    match output {
+        Output::Json => println!("{}", handler_json(h)),
+        Output::Table => print_table(std::slice::from_ref(h)),
+    }
+}
+
+fn print_many(output: Output, items: &[NotificationHandler]) {
+    match output {
+        Output::Json => println!(
+            "{}",
+            Value::from(items.iter().map(handler_json).collect::<Vec<_>>())
+        ),
+        Output::Table => print_table(items),
+    }
+}
+
+/// Secrets (tokens, X credentials) are masked; addresses and URLs are shown.
+fn target(c: &Channel) -> String {
+    let mask = |s: &str| {
+        if s.chars().count() > 4 {
+            format!(
+                "****{}",
+                s.chars().skip(s.chars().count() - 4).collect::<String>()
+            )
+        } else {
+            "****".to_owned()
+        }
+    };
+    match c {
+        Channel::Telegram { bot_token, chat_id } => {
+            format!("chat {chat_id}, token {}", mask(bot_token))
+        }
+        Channel::X { consumer_key, .. } => {
+            format!("consumer key {}, secrets ****", mask(consumer_key))
+        }
+        Channel::InternalNotification => "in-app".to_owned(),
+        other => other
+            .fields()
+            .into_iter()
+            .map(|(_, v)| v.to_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn state_word(s: HandlerState) -> &'static str {
+    match s {
+        HandlerState::Enabled => "enabled",
+        HandlerState::Disabled => "disabled",
+        HandlerState::PendingConfirmation => "pending",
+        _ => "unknown",
+    }
+}
+
+fn print_table(items: &[NotificationHandler]) {
+    let rows: Vec<[String; 5]> = items
+        .iter()
+        .map(|h| {
+            [
+                h.id.to_string(),
+                h.name.clone(),
+                h.channel.kind().to_owned(),
+                state_word(h.state).to_owned(),
+                target(&h.channel),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "TYPE", "STATE", "TARGET"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
+
+/// Reads and checks an apply file before anything is sent.
+fn read_file(path: &Path) -> Result<Vec<(String, FileEntry)>, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let file: HandlersFile =
+        serde_yaml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let line_of = |name: &str| {
+        text.lines()
+            .position(|l| {
+                let t = l.trim_start().trim_start_matches(['"', '\'']);
+                t.starts_with(name)
+                    && t[name.len()..]
+                        .trim_start_matches(['"', '\''])
+                        .starts_with(':')
+            })
+            .map_or(0, |i| i + 1)
+    };
+    let mut entries = Vec::new();
+    for (name, entry) in file.handlers {
+        let check = bitpeak::notification_handlers::MAX_NAME_CHARS;
+        if name.trim().is_empty() || name.chars().count() > check {
+            return Err(usage(format!(
+                "{}: line {}: the name {name:?} must be 1 to {check} characters",
+                path.display(),
+                line_of(&name)
+            )));
+        }
+        let channel = Channel::from(entry.channel.clone());
+        if let Err(e) = channel.validate() {
+            return Err(usage(format!(
+                "{}: line {}: handler {name:?}: {e}",
+                path.display(),
+                line_of(&name)
+            )));
+        }
+        entries.push((name, entry));
+    }
+    Ok(entries)
+}
+
+enum Step {
+    Create(String, FileEntry),
+    Update(u64, String, FileEntry),
+    Delete(u64, String),
+}
+
+async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Result<(), Failure> {
+    let wanted = read_file(path)?;
+    let api = client.notification_handlers();
+    let live: Vec<_> = api
+        .list_all(ListParams::new().per_page(PerPage::P100))
+        .try_collect()
+        .await?;
+    let mut by_name: BTreeMap<&str, &NotificationHandler> = BTreeMap::new();
+    for h in &live {
+        by_name.entry(h.name.as_str()).or_insert(h);
+    }
+    let mut steps = Vec::new();
+    let mut unchanged = 0;
+    for (name, entry) in &wanted {
+        match by_name.get(name.as_str()) {
+            None => {
+                println!(
+                    "+ create {name} ({})",
+                    Channel::from(entry.channel.clone()).kind()
+                );
+                steps.push(Step::Create(name.clone(), entry.clone()));
+            }
+            Some(h)
+                if h.channel != Channel::from(entry.channel.clone())
+                    || h.state.is_on() != entry.enabled =>
+            {
+                println!("~ update {name} (#{})", h.id);
+                steps.push(Step::Update(h.id, name.clone(), entry.clone()));
+            }
+            Some(_) => {
+                println!("= unchanged {name}");
+                unchanged += 1;
+            }
+        }
+    }
+    if prune {
+        let names: std::collections::BTreeSet<&str> =
+            wanted.iter().map(|(n, _)| n.as_str()).collect();
+        for h in &live {
+            let duplicate = by_name
+                .get(h.name.as_str())
+                .is_some_and(|first| first.id != h.id);
+            if !names.contains(h.name.as_str()) || duplicate {
+                println!("- delete {} (#{})", h.name, h.id);
+                steps.push(Step::Delete(h.id, h.name.clone()));
+            }
+        }
+    }
+    let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
+    println!(
+        "plan: {} to create, {} to update, {unchanged} unchanged, {} to delete",
+        count(|s| matches!(s, Step::Create(..))),
+        count(|s| matches!(s, Step::Update(..))),
+        count(|s| matches!(s, Step::Delete(..)))
+    );
+    if dry_run || steps.is_empty() {
+        return Ok(());
+    }
+    let bar = progress(Some(steps.len() as u64), "applying");
+    for step in steps {
+        match step {
+            Step::Create(name, entry) => {
+                let created = api
+                    .create(&NewNotificationHandler::new(&name, entry.channel.into()))
+                    .await?;
+                if !entry.enabled {
+                    api.update(created.id, &HandlerUpdate::new().enabled(false))
+                        .await?;
+                }
+                bar.suspend(|| println!("created {name} (#{})", created.id));
+            }
+            Step::Update(id, name, entry) => {
+                api.update(
+                    id,
+                    &HandlerUpdate::new()
+                        .channel(entry.channel.into())
+                        .enabled(entry.enabled),
+                )
+                .await?;
+                bar.suspend(|| println!("updated {name} (#{id})"));
+            }
+            Step::Delete(id, name) => {
+                api.delete(id).await?;
+                bar.suspend(|| println!("deleted {name} (#{id})"));
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}

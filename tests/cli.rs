@@ -1,0 +1,472 @@
+//! The `bitpeak` command line against the fake server: every command, both output formats,
+//! every error class and exit code, and apply's plan, dry run, idempotence and prune.
+#![cfg(feature = "cli")]
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use bitpeak::fake::{FakeConfig, FakeServer, Profile};
+use serde_json::Value;
+
+const KEY: &str = "cli-test-key";
+
+struct Env {
+    _rt: tokio::runtime::Runtime,
+    server: FakeServer,
+}
+
+fn env_with(config: FakeConfig) -> Env {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(FakeServer::start(config.key(KEY))).unwrap();
+    Env { _rt: rt, server }
+}
+
+fn env() -> Env {
+    env_with(FakeConfig::new().profile(Profile::V2026))
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("bitpeak").unwrap();
+        cmd.env("BITPEAK_BASE_URL", self.server.base_url())
+            .env("BITPEAK_API_KEY", KEY)
+            .env_remove("RUST_LOG")
+            .args(args);
+        cmd
+    }
+
+    /// Runs, expects success, returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs, expects failure with `code`, returns stderr.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+}
+
+#[test]
+fn create_get_list_update_delete_in_both_formats() {
+    let env = env();
+    let created = env.json(&[
+        "handlers",
+        "create",
+        "--name",
+        "On-call",
+        "--type",
+        "telegram",
+        "--telegram",
+        "123456:ABCDEF",
+        "--telegram-chat-id",
+        "-1001234567890",
+    ]);
+    assert_eq!(created["id"], 1);
+    assert_eq!(created["name"], "On-call");
+    assert_eq!(created["type"], "telegram");
+    assert_eq!(
+        created["settings"],
+        serde_json::json!({"telegram": "123456:ABCDEF", "telegram_chat_id": "-1001234567890"})
+    );
+    assert_eq!(
+        (
+            created["is_enabled"].as_bool(),
+            created["pending_confirmation"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    assert!(created["last_datetime"].is_null());
+    assert_eq!(created["datetime"].as_str().unwrap().len(), 19);
+
+    let table = env.ok(&[
+        "handlers",
+        "create",
+        "--name",
+        "Ops",
+        "--type",
+        "email",
+        "--email",
+        "ops@example.com",
+    ]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "NAME", "TYPE", "STATE", "TARGET"]
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["2", "Ops", "email", "pending", "ops@example.com"]
+    );
+
+    // Table output masks secrets.
+    let listed = env.ok(&["handlers", "list"]);
+    assert!(
+        listed.contains("****CDEF") && !listed.contains("123456:ABCDEF"),
+        "{listed}"
+    );
+    let listed = env.json(&["handlers", "list", "--per-page", "10"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(env.json(&["handlers", "get", "1"]), created);
+
+    let updated = env.json(&["handlers", "update", "1", "--disable", "--name", "Night"]);
+    assert_eq!(
+        (updated["name"].as_str(), updated["is_enabled"].as_bool()),
+        (Some("Night"), Some(false))
+    );
+    assert_eq!(updated["settings"], created["settings"], "settings kept");
+    let updated = env.json(&[
+        "handlers",
+        "update",
+        "1",
+        "--telegram-chat-id",
+        "-42",
+        "--enable",
+    ]);
+    assert_eq!(
+        updated["settings"],
+        serde_json::json!({"telegram": "123456:ABCDEF", "telegram_chat_id": "-42"})
+    );
+    assert_eq!(updated["is_enabled"], true);
+    let switched = env.json(&[
+        "handlers",
+        "update",
+        "1",
+        "--type",
+        "slack",
+        "--slack",
+        "https://hooks.slack.com/x",
+    ]);
+    assert_eq!(
+        (switched["type"].as_str(), &switched["settings"]),
+        (
+            Some("slack"),
+            &serde_json::json!({"slack": "https://hooks.slack.com/x"})
+        )
+    );
+
+    assert_eq!(
+        env.ok(&["handlers", "delete", "1"]),
+        "",
+        "delete prints nothing"
+    );
+    assert_eq!(env.server.handler_count(), 1);
+}
+
+#[test]
+fn list_all_pages_and_filters() {
+    let env = env();
+    for i in 0..23 {
+        env.ok(&[
+            "handlers",
+            "create",
+            "--name",
+            &format!("n{i:02}"),
+            "--type",
+            "webhook",
+            "--webhook",
+            &format!("https://example.com/{i}"),
+        ]);
+    }
+    assert_eq!(
+        env.json(&["handlers", "list", "--per-page", "10"])
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(
+        env.json(&["handlers", "list", "--per-page", "10", "--page", "3"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let all = env.json(&["handlers", "list", "--all", "--per-page", "10"]);
+    assert_eq!(all.as_array().unwrap().len(), 23);
+    let found = env.json(&["handlers", "list", "--search", "n1"]);
+    assert_eq!(found.as_array().unwrap().len(), 10);
+    assert_eq!(
+        env.json(&["handlers", "list", "--type", "email"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn errors_have_one_line_and_documented_exit_codes() {
+    let env = env();
+    // not found: 4
+    let err = env.fails(&["handlers", "get", "99"], 4);
+    assert_eq!(
+        err,
+        "bitpeak: HTTP 404 Not Found: The requested resource was not found.\n"
+    );
+    // auth: 3
+    let err = env.fails(&["--api-key", "wrong", "handlers", "list"], 3);
+    assert!(
+        err.starts_with("bitpeak: HTTP 401 Unauthorized: You do not have access to the API."),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+    // usage: 2
+    let mut cmd = Command::cargo_bin("bitpeak").unwrap();
+    let out = cmd
+        .env_remove("BITPEAK_API_KEY")
+        .args(["handlers", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no API key"));
+    env.fails(&["handlers", "list", "--per-page", "30"], 2);
+    let err = env.fails(&["handlers", "create", "--name", "x", "--type", "sms"], 2);
+    assert!(err.contains("unknown type \"sms\""), "{err}");
+    let err = env.fails(
+        &[
+            "handlers",
+            "create",
+            "--name",
+            "x",
+            "--type",
+            "telegram",
+            "--telegram",
+            "t",
+        ],
+        2,
+    );
+    assert_eq!(err, "bitpeak: type telegram needs --telegram-chat-id\n");
+    let err = env.fails(
+        &[
+            "handlers", "create", "--name", "x", "--type", "email", "--email", "nope",
+        ],
+        2,
+    );
+    assert!(err.contains("invalid email"), "{err}");
+    let err = env.fails(
+        &[
+            "handlers",
+            "create",
+            "--name",
+            "x",
+            "--type",
+            "email",
+            "--email",
+            "a@b.co",
+            "--slack",
+            "https://x.y",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--slack does not belong to type email"),
+        "{err}"
+    );
+    assert_eq!(
+        env.server.handler_count(),
+        0,
+        "nothing was created by refused commands"
+    );
+    // network: 6
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/api", listener.local_addr().unwrap());
+    drop(listener);
+    let out = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args([
+            "--base-url",
+            &dead,
+            "--api-key",
+            KEY,
+            "--retries",
+            "0",
+            "handlers",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("bitpeak: network error"));
+}
+
+#[test]
+fn rate_limited_exits_5() {
+    let env = env_with(FakeConfig::new().rate_limit(1, Duration::from_secs(60)));
+    env.ok(&["handlers", "list"]);
+    let err = env.fails(&["--retries", "0", "handlers", "list"], 5);
+    assert!(err.starts_with("bitpeak: HTTP 429 Too Many Requests: You have exceeded the rate limit.; the limit resets in"), "{err}");
+}
+
+#[test]
+fn export_and_apply_plan_dry_run_idempotence_and_prune() {
+    let env = env();
+    env.ok(&[
+        "handlers",
+        "create",
+        "--name",
+        "Ops",
+        "--type",
+        "email",
+        "--email",
+        "ops@example.com",
+    ]);
+    env.ok(&[
+        "handlers",
+        "create",
+        "--name",
+        "Old",
+        "--type",
+        "discord",
+        "--discord",
+        "https://discord.com/api/webhooks/1/a",
+    ]);
+    let dir = std::env::temp_dir().join(format!("bitpeak-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exported = dir.join("export.yaml");
+    env.ok(&["handlers", "export", "--file", exported.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(
+        text,
+        "handlers:\n  Old:\n    enabled: true\n    type: discord\n    discord: https://discord.com/api/webhooks/1/a\n  Ops:\n    enabled: true\n    type: email\n    email: ops@example.com\n"
+    );
+    // Applying the export changes nothing.
+    let plan = env.ok(&["handlers", "apply", exported.to_str().unwrap()]);
+    assert!(
+        plan.ends_with("plan: 0 to create, 0 to update, 2 unchanged, 0 to delete\n"),
+        "{plan}"
+    );
+
+    let wanted = dir.join("wanted.yaml");
+    std::fs::write(
+        &wanted,
+        "handlers:\n  Ops:\n    type: email\n    email: ops@example.com\n    enabled: false\n  Hook:\n    type: webhook\n    webhook: https://example.com/h\n",
+    )
+    .unwrap();
+    let path = wanted.to_str().unwrap();
+    let dry = env.ok(&["handlers", "apply", path, "--dry-run", "--prune"]);
+    assert_eq!(dry, "+ create Hook (webhook)\n~ update Ops (#1)\n- delete Old (#2)\nplan: 1 to create, 1 to update, 0 unchanged, 1 to delete\n");
+    assert_eq!(env.server.handler_count(), 2, "a dry run changes nothing");
+    let done = env.ok(&["handlers", "apply", path, "--prune"]);
+    assert!(
+        done.ends_with("created Hook (#3)\nupdated Ops (#1)\ndeleted Old (#2)\n"),
+        "{done}"
+    );
+    let again = env.ok(&["handlers", "apply", path, "--prune"]);
+    assert_eq!(again, "= unchanged Hook\n= unchanged Ops\nplan: 0 to create, 0 to update, 2 unchanged, 0 to delete\n");
+    let ops = env.json(&["handlers", "get", "1"]);
+    assert_eq!(ops["is_enabled"], false);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn apply_rejects_bad_files_before_any_request_naming_the_line() {
+    let env = env();
+    let dir = std::env::temp_dir().join(format!("bitpeak-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("handlers:\n  a:\n    type: email\n    email: a@b.co\n  a:\n    type: email\n    email: a@b.co\n", "the name \"a\" is given twice at line 2"),
+        ("handlers:\n  a:\n    type: sms\n", "unknown variant `sms`"),
+        ("handlers:\n  a:\n    type: email\n    email: a@b.co\n  b:\n    type: telegram\n    telegram: t\n", "missing field `telegram_chat_id` at line 6"),
+        ("handlers:\n  a:\n    type: email\n    email: a@b.co\n  b:\n    type: webhook\n    webhook: ftp://x\n", "line 5: handler \"b\": invalid webhook"),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.join(format!("bad{i}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let err = env.fails(&["handlers", "apply", path.to_str().unwrap()], 2);
+        assert!(err.contains(expected), "case {i}: {err}");
+    }
+    assert_eq!(env.server.requests(), 0, "no request was sent");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_committed_schema_matches_the_file_format() {
+    let out = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .arg("schema")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/handlers.schema.json"))
+            .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        committed,
+        "run `bitpeak schema > handlers.schema.json`"
+    );
+}
+
+#[test]
+fn fake_server_command_prints_its_url_and_serves() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let bin = assert_cmd::cargo::cargo_bin("bitpeak");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "fake-server",
+            "--addr",
+            &addr,
+            "--profile",
+            "2023",
+            "--key",
+            "k1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, format!("http://{addr}/api\n"));
+    let out = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args([
+            "--base-url",
+            line.trim(),
+            "--api-key",
+            "k1",
+            "--output",
+            "json",
+            "handlers",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "[]\n");
+}
