@@ -3,7 +3,9 @@
 
 use std::future::Future;
 
-use futures::stream::{self, Stream, TryStreamExt};
+use std::collections::HashSet;
+
+use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
 use crate::raw::types::{IntegerOrString, ListMeta};
 use crate::Error;
@@ -134,24 +136,59 @@ impl TryFrom<u64> for PerPage {
     }
 }
 
-/// Every item from `first_page` on, fetching page after page by number while the latest page
-/// says more exist (`page < total_pages`). `links` are never followed. Lazy: nothing is
-/// fetched before the stream is polled, and one page is held at a time.
-pub(crate) fn paginate<T, F, Fut>(first_page: u64, fetch: F) -> impl Stream<Item = Result<T, Error>>
+/// Every item from `first_page` on, as a lazy stream.
+///
+/// The first page is fetched alone to learn `total_pages`; after it, up to `concurrency`
+/// pages are in flight at once (1 = one after another), yielded in page order, so at most
+/// `concurrency` pages are held in memory. Pages are fetched by number while the latest page
+/// says more exist; `links` are never followed. Items whose `id_of` was already yielded are
+/// skipped: offset pagination shifts when items are created or deleted while listing, which
+/// can repeat an item on the next page (and can make one be missed; nothing can prevent that
+/// short of listing again). An error ends the stream.
+pub(crate) fn paginate<T, F, Fut>(
+    first_page: u64,
+    concurrency: usize,
+    id_of: fn(&T) -> u64,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>>
 where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
-    stream::try_unfold((Some(first_page), fetch), |(next, mut fetch)| async move {
-        let Some(number) = next else {
+    struct State<F, Fut: Future> {
+        fetch: F,
+        in_flight: FuturesOrdered<Fut>,
+        /// The next page number to request.
+        next: u64,
+        /// The last page number worth requesting, as the latest page said.
+        last: u64,
+        seen: HashSet<u64>,
+    }
+    let state = State {
+        fetch,
+        in_flight: FuturesOrdered::new(),
+        next: first_page,
+        last: first_page,
+        seen: HashSet::new(),
+    };
+    let limit = concurrency.max(1);
+    stream::try_unfold(state, move |mut st| async move {
+        while st.in_flight.len() < limit && st.next <= st.last {
+            st.in_flight.push_back((st.fetch)(st.next));
+            st.next += 1;
+        }
+        let Some(page) = st.in_flight.next().await else {
             return Ok(None);
         };
-        let page = fetch(number).await?;
-        let next = (number < page.total_pages).then(|| number + 1);
-        Ok(Some((
-            stream::iter(page.items.into_iter().map(Ok)),
-            (next, fetch),
-        )))
+        // An error ends the stream (`try_unfold` stops after it).
+        let page = page?;
+        st.last = page.total_pages.max(first_page);
+        let items: Vec<T> = page
+            .items
+            .into_iter()
+            .filter(|item| st.seen.insert(id_of(item)))
+            .collect();
+        Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))
     })
     .try_flatten()
 }

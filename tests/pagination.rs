@@ -152,3 +152,80 @@ fn per_page_allows_only_the_documented_sizes() {
     }
     assert_eq!(PerPage::default().get(), 25);
 }
+
+/// A list server: `pages` pages of 10, each answered after `delay`; `shift` repeats the last
+/// item of each page at the start of the next (as offsets do when a handler is created).
+async fn slow_list(
+    pages: u64,
+    delay: std::time::Duration,
+    shift: bool,
+) -> common::scripted::Scripted {
+    use common::scripted::{json as reply, Action};
+    common::scripted::Scripted::start(move |seen, _| {
+        let page: u64 = seen
+            .path
+            .split("page=")
+            .nth(1)
+            .and_then(|p| p.split('&').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        let start = (page - 1) * 10 + 1 - u64::from(shift && page > 1);
+        Action::After(
+            delay,
+            Box::new(reply(
+                200,
+                list_body(items(start, 10), page, 10, pages * 10, pages),
+            )),
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn list_all_keeps_up_to_n_pages_in_flight_in_page_order() {
+    for (concurrency, expected_max) in [(1, 1), (4, 4)] {
+        let server = slow_list(12, std::time::Duration::from_millis(40), false).await;
+        let client = retrying_client(&server.base_url);
+        let all: Vec<_> = client
+            .notification_handlers()
+            .list_all(
+                ListParams::new()
+                    .per_page(PerPage::P10)
+                    .concurrency(concurrency),
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter().map(|h| h.id).collect::<Vec<_>>(),
+            (1..=120).collect::<Vec<_>>(),
+            "page order"
+        );
+        assert_eq!(
+            server.max_in_flight(),
+            expected_max,
+            "concurrency {concurrency}"
+        );
+        let mut pages: Vec<String> = server.seen().iter().map(|s| s.path.clone()).collect();
+        pages.sort();
+        pages.dedup();
+        assert_eq!(pages.len(), 12, "each page once");
+    }
+}
+
+#[tokio::test]
+async fn list_all_skips_items_repeated_by_shifting_offsets() {
+    let server = slow_list(3, std::time::Duration::ZERO, true).await;
+    let client = retrying_client(&server.base_url);
+    let all: Vec<_> = client
+        .notification_handlers()
+        .list_all(ListParams::new().per_page(PerPage::P10))
+        .try_collect()
+        .await
+        .unwrap();
+    // Pages hold 1..=10, 10..=19, 20..=29: 10 comes twice and is yielded once.
+    assert_eq!(
+        all.iter().map(|h| h.id).collect::<Vec<_>>(),
+        (1..=29).collect::<Vec<_>>()
+    );
+}

@@ -63,7 +63,13 @@ pub struct ListParams {
     pub order_by: Option<OrderBy>,
     /// Sort direction (`order_type`).
     pub order: Option<SortOrder>,
+    /// For `list_all`: how many pages may be in flight at once (default 4; 1 fetches one
+    /// page after another). The rate-limit throttle still applies to each request.
+    pub concurrency: Option<usize>,
 }
+
+/// Pages `list_all` keeps in flight unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 
 impl ListParams {
     /// Page 1, 25 per page, no filter.
@@ -88,6 +94,11 @@ impl ListParams {
     /// Filters by name.
     pub fn search(mut self, text: impl Into<String>) -> Self {
         self.search = Some(text.into());
+        self
+    }
+    /// Sets how many pages `list_all` keeps in flight.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = Some(pages);
         self
     }
     /// Sorts.
@@ -212,9 +223,14 @@ impl<'a> NotificationHandlers<'a> {
         list_page(self.client, self.policy.as_ref(), &params, number).await
     }
 
-    /// Every handler from `params.page` (default 1) on, as a lazy stream. Pages are fetched
-    /// by number up to the `total_pages` the latest page reports (`links` are never
-    /// followed), one at a time, holding one page in memory.
+    /// Every handler from `params.page` (default 1) on, as a lazy stream, in page order.
+    ///
+    /// Page 1 is fetched first to learn `total_pages`; then up to `params.concurrency`
+    /// (default 4) pages are in flight at once and at most that many are held in memory.
+    /// Pages are fetched by number up to the `total_pages` the latest page reports (`links`
+    /// are never followed), each retried on its own. A handler already yielded is not yielded
+    /// again: offset pagination shifts when handlers are created or deleted during the
+    /// listing, which can repeat one (filtered here) or skip one (list again to be sure).
     ///
     /// ```no_run
     /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
@@ -231,11 +247,17 @@ impl<'a> NotificationHandlers<'a> {
         let client = self.client;
         let policy = self.policy.clone();
         let first = params.page.unwrap_or(1);
-        paginate(first, move |number| {
-            let params = params.clone();
-            let policy = policy.clone();
-            async move { list_page(client, policy.as_ref(), &params, number).await }
-        })
+        let concurrency = params.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        paginate(
+            first,
+            concurrency,
+            |h: &NotificationHandler| h.id,
+            move |number| {
+                let params = params.clone();
+                let policy = policy.clone();
+                async move { list_page(client, policy.as_ref(), &params, number).await }
+            },
+        )
     }
 
     /// One handler.

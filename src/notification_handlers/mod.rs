@@ -5,6 +5,7 @@ mod model;
 
 pub use api::{
     HandlerUpdate, ListParams, NewNotificationHandler, NotificationHandlers, OrderBy, SortOrder,
+    DEFAULT_CONCURRENCY,
 };
 pub use model::{
     Channel, HandlerState, NotificationHandler, KINDS, MAX_NAME_CHARS, MAX_VALUE_CHARS,

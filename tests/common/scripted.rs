@@ -26,6 +26,8 @@ pub enum Action {
     Garbage,
     /// Send a `200` head promising a longer body, part of the body, then close.
     CutMidBody,
+    /// Wait, then do the other action.
+    After(Duration, Box<Action>),
 }
 
 pub fn json(status: u16, body: serde_json::Value) -> Action {
@@ -50,6 +52,7 @@ type Answer = dyn Fn(&Seen, usize) -> Action + Send + Sync;
 pub struct Scripted {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    load: Arc<Mutex<(usize, usize)>>,
 }
 
 impl Scripted {
@@ -60,6 +63,8 @@ impl Scripted {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let answer = Arc::new(answer);
         let log = Arc::clone(&seen);
+        let load = Arc::new(Mutex::new((0, 0)));
+        let gauge = Arc::clone(&load);
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -67,15 +72,25 @@ impl Scripted {
                 };
                 let answer = Arc::clone(&answer);
                 let log = Arc::clone(&log);
-                tokio::spawn(async move { serve(stream, answer, log).await });
+                let gauge = Arc::clone(&gauge);
+                tokio::spawn(async move { serve(stream, answer, log, gauge).await });
             }
         });
-        Scripted { base_url, seen }
+        Scripted {
+            base_url,
+            seen,
+            load,
+        }
     }
 
     /// Every request read so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// The most requests that were being answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.load.lock().unwrap().1
     }
 
     /// How many requests had this method.
@@ -85,7 +100,12 @@ impl Scripted {
 }
 
 /// Answers the requests of one connection (keep-alive) until the client closes it.
-async fn serve(mut stream: TcpStream, answer: Arc<Answer>, log: Arc<Mutex<Vec<Seen>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    answer: Arc<Answer>,
+    log: Arc<Mutex<Vec<Seen>>>,
+    gauge: Arc<Mutex<(usize, usize)>>,
+) {
     let mut buf = Vec::new();
     loop {
         // Read the head.
@@ -118,7 +138,17 @@ async fn serve(mut stream: TcpStream, answer: Arc<Answer>, log: Arc<Mutex<Vec<Se
             log.push(seen.clone());
             log.len() - 1
         };
-        let action = answer(&seen, index);
+        let mut action = answer(&seen, index);
+        {
+            let mut g = gauge.lock().unwrap();
+            g.0 += 1;
+            g.1 = g.1.max(g.0);
+        }
+        while let Action::After(delay, then) = action {
+            tokio::time::sleep(delay).await;
+            action = *then;
+        }
+        let finished = FinishGuard(Arc::clone(&gauge));
         if let Action::Drop = action {
             // Close mid-request: the body (if any) is never read.
             return;
@@ -131,6 +161,7 @@ async fn serve(mut stream: TcpStream, answer: Arc<Answer>, log: Arc<Mutex<Vec<Se
             }
         }
         buf.drain(..head_end + length);
+        let _finished = finished;
         match action {
             Action::Reply(status, headers, body) => {
                 let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
@@ -159,11 +190,20 @@ async fn serve(mut stream: TcpStream, answer: Arc<Answer>, log: Arc<Mutex<Vec<Se
                     .await;
                 return;
             }
-            Action::Drop => return,
+            Action::Drop | Action::After(..) => return,
         }
     }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Counts a request as answered when dropped.
+struct FinishGuard(Arc<Mutex<(usize, usize)>>);
+
+impl Drop for FinishGuard {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().0 -= 1;
+    }
 }
