@@ -207,6 +207,18 @@ fn list_all_pages_and_filters() {
     );
     let all = env.json(&["handlers", "list", "--all", "--per-page", "10"]);
     assert_eq!(all.as_array().unwrap().len(), 23);
+    assert_eq!(
+        env.json(&[
+            "handlers",
+            "list",
+            "--all",
+            "--per-page",
+            "10",
+            "--concurrency",
+            "1"
+        ]),
+        all
+    );
     let found = env.json(&["handlers", "list", "--search", "n1"]);
     assert_eq!(found.as_array().unwrap().len(), 10);
     assert_eq!(

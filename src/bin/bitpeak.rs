@@ -86,6 +86,9 @@ enum Handlers {
         /// Every page.
         #[arg(long)]
         all: bool,
+        /// With --all: pages in flight at once.
+        #[arg(long, default_value_t = bitpeak::notification_handlers::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
         /// Only this type.
         #[arg(long = "type")]
         kind: Option<String>,
@@ -456,12 +459,14 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
             page,
             per_page,
             all,
+            concurrency,
             kind,
             search,
         } => {
             let mut params = ListParams::new()
                 .page(page)
-                .per_page(PerPage::try_from(per_page)?);
+                .per_page(PerPage::try_from(per_page)?)
+                .concurrency(concurrency);
             params.kind = kind;
             params.search = search;
             let items = if all {
