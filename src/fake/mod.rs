@@ -252,6 +252,11 @@ impl FakeServer {
         self.state.handler_count()
     }
 
+    /// Stores `count` webhook handlers named `seed N` directly, without requests (test data).
+    pub fn seed(&self, count: usize) {
+        self.state.seed(count);
+    }
+
     /// Stops serving.
     pub fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

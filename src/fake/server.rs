@@ -69,6 +69,31 @@ impl State {
         }
     }
 
+    pub(crate) fn seed(&self, count: usize) {
+        let mut store = lock(&self.store);
+        let datetime = now();
+        for _ in 0..count {
+            let id = store.next_id;
+            store.next_id += 1;
+            let settings = BTreeMap::from([(
+                "webhook".to_owned(),
+                format!("https://example.com/hooks/{id}"),
+            )]);
+            store.handlers.insert(
+                id,
+                Stored {
+                    id,
+                    kind: "webhook".into(),
+                    name: format!("seed {id}"),
+                    settings,
+                    enabled: 1,
+                    last_datetime: None,
+                    datetime: datetime.clone(),
+                },
+            );
+        }
+    }
+
     pub(crate) fn handler_count(&self) -> usize {
         lock(&self.store).handlers.len()
     }
