@@ -28,7 +28,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(syn::parse_str("crate::transport::Transport")?)
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Decoded in one pass by hand (src/wire.rs) instead of an untagged enum that buffers.
+        .with_replacement(
+            "SettingsValue",
+            "crate::wire::SettingsValue",
+            std::iter::empty(),
+        );
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -40,6 +40,7 @@ mod pagination;
 pub mod raw;
 pub mod retry;
 mod transport;
+pub mod wire;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,

@@ -243,3 +243,16 @@ async fn create_answers_of_every_version() {
         assert_eq!(created.state, HandlerState::Enabled);
     }
 }
+
+#[tokio::test]
+async fn a_numeric_chat_id_reads_as_text() {
+    let h = get_with(handler(
+        1,
+        "telegram",
+        "T",
+        json!({"telegram": "1:A", "telegram_chat_id": -100123}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(h.channel, Channel::telegram("1:A", "-100123"));
+}

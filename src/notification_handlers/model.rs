@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::raw::types as wire;
+use crate::wire::SettingsValue;
 use crate::Error;
 
 /// Longest `name` the servers accept, in characters.
@@ -243,35 +244,32 @@ impl Channel {
 
     /// Builds the channel from a wire type and its settings. Liberal: a missing settings
     /// field reads as empty, an unknown type is kept as [`Channel::Unknown`].
-    pub(crate) fn from_wire(kind: &str, settings: Option<wire::HandlerSettings>) -> Self {
-        let mut settings = settings;
-        let mut take = |field: fn(&mut wire::HandlerSettings) -> Option<String>| {
-            settings.as_mut().and_then(field).unwrap_or_default()
+    pub(crate) fn from_wire(kind: &str, settings: Option<Map<String, Value>>) -> Self {
+        let mut settings = settings.unwrap_or_default();
+        // Liberal: a number (say, a chat id) reads as its text; anything else missing as "".
+        let mut take = |field: &str| match settings.remove(field) {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
         };
         match kind {
-            "email" => Channel::email(take(|s| s.email.take())),
-            "webhook" => Channel::webhook(take(|s| s.webhook.take())),
-            "slack" => Channel::slack(take(|s| s.slack.take())),
-            "discord" => Channel::discord(take(|s| s.discord.take())),
-            "telegram" => Channel::telegram(
-                take(|s| s.telegram.take()),
-                take(|s| s.telegram_chat_id.take()),
-            ),
-            "microsoft_teams" => Channel::microsoft_teams(take(|s| s.microsoft_teams.take())),
+            "email" => Channel::email(take("email")),
+            "webhook" => Channel::webhook(take("webhook")),
+            "slack" => Channel::slack(take("slack")),
+            "discord" => Channel::discord(take("discord")),
+            "telegram" => Channel::telegram(take("telegram"), take("telegram_chat_id")),
+            "microsoft_teams" => Channel::microsoft_teams(take("microsoft_teams")),
             "x" => Channel::x(
-                take(|s| s.x_consumer_key.take()),
-                take(|s| s.x_consumer_secret.take()),
-                take(|s| s.x_access_token.take()),
-                take(|s| s.x_access_token_secret.take()),
+                take("x_consumer_key"),
+                take("x_consumer_secret"),
+                take("x_access_token"),
+                take("x_access_token_secret"),
             ),
-            "google_chat" => Channel::google_chat(take(|s| s.google_chat.take())),
+            "google_chat" => Channel::google_chat(take("google_chat")),
             "internal_notification" => Channel::InternalNotification,
             other => Channel::Unknown {
                 kind: other.to_owned(),
-                settings: match settings.map(serde_json::to_value) {
-                    Some(Ok(Value::Object(map))) => map,
-                    _ => Map::new(),
-                },
+                settings,
             },
         }
     }
@@ -368,11 +366,11 @@ impl TryFrom<wire::NotificationHandler> for NotificationHandler {
         };
         let id = u64::try_from(h.id).map_err(|_| bad("the id is negative".into()))?;
         let settings = match h.settings {
-            None | Some(wire::SettingsValue::Variant1(None)) => None,
-            Some(wire::SettingsValue::Variant0(s)) => Some(s),
-            Some(wire::SettingsValue::Variant1(Some(text))) if text.trim().is_empty() => None,
-            Some(wire::SettingsValue::Variant1(Some(text))) => {
-                serde_json::from_str::<Option<wire::HandlerSettings>>(&text)
+            None | Some(SettingsValue::Null) => None,
+            Some(SettingsValue::Object(map)) => Some(map),
+            Some(SettingsValue::Encoded(text)) if text.trim().is_empty() => None,
+            Some(SettingsValue::Encoded(text)) => {
+                serde_json::from_str::<Option<Map<String, Value>>>(&text)
                     .map_err(|e| bad(format!("settings string is not a settings object: {e}")))?
             }
         };

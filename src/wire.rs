@@ -1,0 +1,52 @@
+//! Wire types the generator is told to use instead of its own (`build.rs`,
+//! `with_replacement`), where a hand-written decoder is both faster and as truthful.
+
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// A handler's `settings` as the servers send them (the spec's `SettingsValue`): an object,
+/// a JSON-encoded string (one server version), or `null`.
+///
+/// Decoded in one pass; the generated untagged enum would buffer the whole object first.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum SettingsValue {
+    /// The settings object.
+    Object(Map<String, Value>),
+    /// The settings object, JSON-encoded in a string.
+    Encoded(String),
+    /// `null`.
+    Null,
+}
+
+impl<'de> Deserialize<'de> for SettingsValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SettingsVisitor;
+        impl<'de> Visitor<'de> for SettingsVisitor {
+            type Value = SettingsValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a settings object, a JSON-encoded settings string, or null")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SettingsValue, A::Error> {
+                Map::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(SettingsValue::Object)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SettingsValue, E> {
+                Ok(SettingsValue::Encoded(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<SettingsValue, E> {
+                Ok(SettingsValue::Encoded(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<SettingsValue, E> {
+                Ok(SettingsValue::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<SettingsValue, E> {
+                Ok(SettingsValue::Null)
+            }
+        }
+        deserializer.deserialize_any(SettingsVisitor)
+    }
+}
