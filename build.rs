@@ -34,7 +34,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             "SettingsValue",
             "crate::wire::SettingsValue",
             std::iter::empty(),
-        );
+        )
+        // Parsed once while decoding, instead of a regex check and a second parse.
+        .with_replacement("Datetime", "crate::wire::Datetime", std::iter::empty());
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -50,3 +50,37 @@ impl<'de> Deserialize<'de> for SettingsValue {
         deserializer.deserialize_any(SettingsVisitor)
     }
 }
+
+/// A server datetime (the spec's `Datetime`: `YYYY-MM-DD HH:MM:SS`, UTC, no offset), parsed
+/// once while decoding instead of pattern-checked and parsed again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Datetime(pub chrono::DateTime<chrono::Utc>);
+
+/// The servers' datetime format.
+const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+impl Serialize for Datetime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.format(FORMAT))
+    }
+}
+
+impl<'de> Deserialize<'de> for Datetime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DatetimeVisitor;
+        impl Visitor<'_> for DatetimeVisitor {
+            type Value = Datetime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a datetime as YYYY-MM-DD HH:MM:SS")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Datetime, E> {
+                chrono::NaiveDateTime::parse_from_str(v, FORMAT)
+                    .map(|naive| Datetime(naive.and_utc()))
+                    .map_err(|e| {
+                        E::custom(format!("{v:?} is not a YYYY-MM-DD HH:MM:SS datetime: {e}"))
+                    })
+            }
+        }
+        deserializer.deserialize_str(DatetimeVisitor)
+    }
+}

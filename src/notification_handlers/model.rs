@@ -1,6 +1,6 @@
 //! The notification-handler model, converted once from the generated wire types.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::raw::types as wire;
@@ -388,16 +388,8 @@ impl TryFrom<wire::NotificationHandler> for NotificationHandler {
             channel: Channel::from_wire(&h.type_, settings),
             name: h.name,
             state,
-            last_fired_at: h
-                .last_datetime
-                .map(|d| parse_datetime(&d).map_err(|e| bad(format!("last_datetime: {e}"))))
-                .transpose()?,
-            created_at: parse_datetime(&h.datetime).map_err(|e| bad(format!("datetime: {e}")))?,
+            last_fired_at: h.last_datetime.map(|d| d.0),
+            created_at: h.datetime.0,
         })
     }
-}
-
-/// Parses the servers' `YYYY-MM-DD HH:MM:SS` (UTC, no offset).
-pub(crate) fn parse_datetime(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").map(|naive| naive.and_utc())
 }
