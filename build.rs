@@ -36,7 +36,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             std::iter::empty(),
         )
         // Parsed once while decoding, instead of a regex check and a second parse.
-        .with_replacement("Datetime", "crate::wire::Datetime", std::iter::empty());
+        .with_replacement("Datetime", "crate::wire::Datetime", std::iter::empty())
+        .with_replacement("IsEnabled", "crate::wire::IsEnabled", std::iter::empty());
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -84,3 +84,42 @@ impl<'de> Deserialize<'de> for Datetime {
         deserializer.deserialize_str(DatetimeVisitor)
     }
 }
+
+/// A handler's `is_enabled` (the spec's `IsEnabled`): `0`/`1`/`2` from newer servers, a
+/// boolean from older ones. Decoded in one pass, without the buffering of an untagged enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum IsEnabled {
+    /// `0` disabled, `1` enabled, `2` an email handler waiting for confirmation.
+    Integer(u8),
+    /// `false` / `true`.
+    Boolean(bool),
+}
+
+impl<'de> Deserialize<'de> for IsEnabled {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IsEnabledVisitor;
+        impl Visitor<'_> for IsEnabledVisitor {
+            type Value = IsEnabled;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("0, 1, 2 or a boolean")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsEnabled, E> {
+                Ok(IsEnabled::Boolean(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IsEnabled, E> {
+                match v {
+                    0..=2 => Ok(IsEnabled::Integer(v as u8)),
+                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IsEnabled, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(IsEnabledVisitor)
+    }
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::raw::types as wire;
-use crate::wire::SettingsValue;
+use crate::wire::{IsEnabled, SettingsValue};
 use crate::Error;
 
 /// Longest `name` the servers accept, in characters.
@@ -375,13 +375,9 @@ impl TryFrom<wire::NotificationHandler> for NotificationHandler {
             }
         };
         let state = match h.is_enabled {
-            wire::IsEnabled::Boolean(true) => HandlerState::Enabled,
-            wire::IsEnabled::Boolean(false) => HandlerState::Disabled,
-            wire::IsEnabled::Integer(n) => match *n {
-                0 => HandlerState::Disabled,
-                2 => HandlerState::PendingConfirmation,
-                _ => HandlerState::Enabled,
-            },
+            IsEnabled::Boolean(true) | IsEnabled::Integer(1) => HandlerState::Enabled,
+            IsEnabled::Boolean(false) | IsEnabled::Integer(0) => HandlerState::Disabled,
+            IsEnabled::Integer(_) => HandlerState::PendingConfirmation,
         };
         Ok(NotificationHandler {
             id,
