@@ -123,3 +123,54 @@ impl<'de> Deserialize<'de> for IsEnabled {
         deserializer.deserialize_any(IsEnabledVisitor)
     }
 }
+
+/// Parses exactly `YYYY-MM-DD HH:MM:SS` (UTC) by position; a fixed format needs no format-string
+/// interpreter, and this runs twice per decoded handler.
+fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )?;
+    let time = chrono::NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?;
+    Some(date.and_time(time).and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_datetime;
+
+    #[test]
+    fn datetimes_parse_exactly_the_server_format() {
+        let parsed = parse_datetime("2025-12-05 14:29:14").map(|d| d.to_rfc3339());
+        assert_eq!(parsed.as_deref(), Some("2025-12-05T14:29:14+00:00"));
+        for bad in [
+            "2025-12-05T14:29:14",
+            "2025-12-05 14:29:14Z",
+            "2025-13-05 14:29:14",
+            "2025-02-30 00:00:00",
+            "2025-12-05 24:00:00",
+            "0000-00-00 00:00:00",
+            "2025-1x-05 14:29:14",
+            "",
+            "2025-12-05 14:29:1",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+}
