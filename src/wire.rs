@@ -74,11 +74,9 @@ impl<'de> Deserialize<'de> for Datetime {
                 f.write_str("a datetime as YYYY-MM-DD HH:MM:SS")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Datetime, E> {
-                chrono::NaiveDateTime::parse_from_str(v, FORMAT)
-                    .map(|naive| Datetime(naive.and_utc()))
-                    .map_err(|e| {
-                        E::custom(format!("{v:?} is not a YYYY-MM-DD HH:MM:SS datetime: {e}"))
-                    })
+                parse_datetime(v).map(Datetime).ok_or_else(|| {
+                    E::custom(format!("{v:?} is not a YYYY-MM-DD HH:MM:SS datetime"))
+                })
             }
         }
         deserializer.deserialize_str(DatetimeVisitor)
