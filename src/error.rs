@@ -90,6 +90,16 @@ pub enum Error {
     /// retried, because a retry could create a duplicate. List the handlers to find out.
     #[error("the handler may or may not have been created (not retried, to avoid a duplicate; list the handlers to check): {0}")]
     OutcomeUnknown(#[source] Box<Error>),
+    /// The server saved the handler (create or update answered with its id) but reading it
+    /// back failed. The change **was** made: do not repeat a create; `get(id)` later.
+    #[error("handler #{id} was saved, but reading it back failed: {source}")]
+    SavedButUnread {
+        /// The saved handler's id.
+        id: u64,
+        /// Why the read-back failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// A value was refused before anything was sent.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -112,6 +122,7 @@ impl Error {
             | Error::Decode { status, .. } => Some(*status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             Error::OutcomeUnknown(e) => e.status(),
+            Error::SavedButUnread { source, .. } => source.status(),
             Error::InvalidInput { .. } => None,
         }
     }

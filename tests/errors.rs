@@ -416,3 +416,37 @@ fn debug_output_never_shows_the_key() {
     assert!(!format!("{client:?}").contains("s3cr3t-key"), "{client:?}");
     assert!(!format!("{:?}", client.raw()).contains("s3cr3t-key"));
 }
+
+#[tokio::test]
+async fn a_create_whose_read_back_fails_says_it_was_saved() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/notification-handlers");
+            then.status(201).json_body(json!({"data": {"id": 12}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers/12");
+            then.status(503).body("");
+        })
+        .await;
+    let err = client(&server)
+        .notification_handlers()
+        .create(&NewNotificationHandler::new(
+            "Ops",
+            Channel::email("ops@example.com"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::SavedButUnread { id: 12, source } if source.status().map(|s| s.as_u16()) == Some(503)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("handler #12 was saved, but reading it back failed: HTTP 503"),
+        "{err}"
+    );
+}

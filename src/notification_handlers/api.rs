@@ -392,7 +392,10 @@ impl<'a> NotificationHandlers<'a> {
             Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
             Err(e) => Err(e),
             Ok(Saved::Handler(h)) => Ok(h),
-            Ok(Saved::Id(id)) => self.get(id).await,
+            Ok(Saved::Id(id)) => self.get(id).await.map_err(|e| Error::SavedButUnread {
+                id,
+                source: Box::new(e),
+            }),
         }
     }
 }
