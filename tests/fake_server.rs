@@ -401,3 +401,43 @@ async fn injected_faults_and_latency() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_huge_page_number_answers_an_empty_page_instead_of_breaking() {
+    // Found by schemathesis: `(page - 1) * per_page` overflowed and dropped the connection.
+    let (server, client) = start(Profile::V2026).await;
+    server.seed(3);
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{}/notification-handlers?page=18446744073709551615&results_per_page=1000",
+        server.base_url()
+    );
+    let body: serde_json::Value = http
+        .get(&url)
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"], serde_json::json!([]));
+    assert_eq!(body["meta"]["total_pages"], 1);
+    // The client refuses a page number outside the spec's int64 before sending it…
+    let err = client
+        .notification_handlers()
+        .list(ListParams::new().page(u64::MAX))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "page"),
+        "{err:?}"
+    );
+    // …and reads a far page within it as empty.
+    let page = client
+        .notification_handlers()
+        .list(ListParams::new().page(i64::MAX as u64))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+}

@@ -470,7 +470,7 @@ fn list(state: &State, query: &str) -> Response {
     let total_pages = total.div_ceil(per_page);
     let data: Vec<Value> = items
         .iter()
-        .skip(((page - 1) * per_page) as usize)
+        .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(per_page as usize)
         .map(|h| state.render(h))
         .collect();
@@ -496,7 +496,7 @@ fn list(state: &State, query: &str) -> Response {
         "links": {
             "first": link(1),
             "last": if total_pages == 0 { Value::Null } else { link(total_pages) },
-            "next": if page < total_pages { link(page + 1) } else { Value::Null },
+            "next": if page < total_pages { link(page.saturating_add(1)) } else { Value::Null },
             "prev": if page > 1 { link(page - 1) } else { Value::Null },
             "self": link(page),
         }

@@ -414,8 +414,11 @@ async fn list_page(
     params: &ListParams,
     number: u64,
 ) -> Result<Page<NotificationHandler>, Error> {
-    if number == 0 {
-        return Err(Error::invalid("page", "pages start at 1"));
+    if number == 0 || i64::try_from(number).is_err() {
+        return Err(Error::invalid(
+            "page",
+            "must be between 1 and 2^63 - 1 (the spec's int64)",
+        ));
     }
     let (raw, call) = client.raw_for_call(policy.cloned());
     let mut request = raw
