@@ -16,7 +16,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::{FakeConfig, Fault, FaultQueue, Profile};
-use crate::notification_handlers::KINDS;
+use crate::notification_handlers::{Channel, KINDS};
 
 const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body></html>";
 const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
@@ -343,26 +343,6 @@ fn clean(value: &str) -> String {
     out.trim().chars().take(512).collect()
 }
 
-/// The settings fields of a type (empty for unknown types).
-fn settings_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "email" => &["email"],
-        "webhook" => &["webhook"],
-        "slack" => &["slack"],
-        "discord" => &["discord"],
-        "telegram" => &["telegram", "telegram_chat_id"],
-        "microsoft_teams" => &["microsoft_teams"],
-        "x" => &[
-            "x_consumer_key",
-            "x_consumer_secret",
-            "x_access_token",
-            "x_access_token_secret",
-        ],
-        "google_chat" => &["google_chat"],
-        _ => &[],
-    }
-}
-
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
@@ -560,7 +540,7 @@ fn create(state: &State, fields: Vec<(String, String)>) -> Response {
             "The fields marked with * are required and cannot be empty.",
         );
     };
-    let settings = settings_fields(&kind)
+    let settings = Channel::field_names(&kind)
         .iter()
         .map(|f| {
             (
@@ -609,7 +589,7 @@ fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
         None => {}
     }
     let mut settings = BTreeMap::new();
-    for f in settings_fields(&h.kind) {
+    for f in Channel::field_names(&h.kind) {
         let value = match field(&fields, f) {
             Some(v) => clean(v),
             None if h.kind == current.kind

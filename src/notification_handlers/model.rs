@@ -213,32 +213,62 @@ impl Channel {
     /// The settings as `(form field, value)` pairs, in the document's order. For an
     /// [`Channel::Unknown`] type, its string-valued settings.
     pub fn fields(&self) -> Vec<(&str, &str)> {
-        match self {
-            Channel::Email { address } => vec![("email", address)],
-            Channel::Webhook { url } => vec![("webhook", url)],
-            Channel::Slack { webhook_url } => vec![("slack", webhook_url)],
-            Channel::Discord { webhook_url } => vec![("discord", webhook_url)],
-            Channel::Telegram { bot_token, chat_id } => {
-                vec![("telegram", bot_token), ("telegram_chat_id", chat_id)]
-            }
-            Channel::MicrosoftTeams { webhook_url } => vec![("microsoft_teams", webhook_url)],
+        let values: Vec<&str> = match self {
+            Channel::Email { address: v }
+            | Channel::Webhook { url: v }
+            | Channel::Slack { webhook_url: v }
+            | Channel::Discord { webhook_url: v }
+            | Channel::MicrosoftTeams { webhook_url: v }
+            | Channel::GoogleChat { webhook_url: v } => vec![v],
+            Channel::Telegram { bot_token, chat_id } => vec![bot_token, chat_id],
             Channel::X {
                 consumer_key,
                 consumer_secret,
                 access_token,
                 access_token_secret,
             } => vec![
-                ("x_consumer_key", consumer_key),
-                ("x_consumer_secret", consumer_secret),
-                ("x_access_token", access_token),
-                ("x_access_token_secret", access_token_secret),
+                consumer_key,
+                consumer_secret,
+                access_token,
+                access_token_secret,
             ],
-            Channel::GoogleChat { webhook_url } => vec![("google_chat", webhook_url)],
             Channel::InternalNotification => Vec::new(),
-            Channel::Unknown { settings, .. } => settings
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-                .collect(),
+            Channel::Unknown { settings, .. } => {
+                return settings
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                    .collect()
+            }
+        };
+        Self::field_names(self.kind())
+            .iter()
+            .copied()
+            .zip(values)
+            .collect()
+    }
+
+    /// The settings fields (form field names) of a documented wire type, in the document's
+    /// order; empty for `internal_notification` and for types this crate does not know.
+    ///
+    /// ```
+    /// assert_eq!(bitpeak::Channel::field_names("telegram"), ["telegram", "telegram_chat_id"]);
+    /// ```
+    pub fn field_names(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "email" => &["email"],
+            "webhook" => &["webhook"],
+            "slack" => &["slack"],
+            "discord" => &["discord"],
+            "telegram" => &["telegram", "telegram_chat_id"],
+            "microsoft_teams" => &["microsoft_teams"],
+            "x" => &[
+                "x_consumer_key",
+                "x_consumer_secret",
+                "x_access_token",
+                "x_access_token_secret",
+            ],
+            "google_chat" => &["google_chat"],
+            _ => &[],
         }
     }
 
