@@ -37,6 +37,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         )
         // Parsed once while decoding, instead of a regex check and a second parse.
         .with_replacement("Datetime", "crate::wire::Datetime", std::iter::empty())
+        .with_replacement(
+            "NullableDatetime",
+            "crate::wire::NullableDatetime",
+            std::iter::empty(),
+        )
         .with_replacement("IsEnabled", "crate::wire::IsEnabled", std::iter::empty());
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator

@@ -83,6 +83,12 @@ impl<'de> Deserialize<'de> for Datetime {
     }
 }
 
+/// The spec's `NullableDatetime`: a [`Datetime`] or `null` (`last_datetime` of a handler that
+/// never fired).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NullableDatetime(pub Option<Datetime>);
+
 /// A handler's `is_enabled` (the spec's `IsEnabled`): `0`/`1`/`2` from newer servers, a
 /// boolean from older ones. Decoded in one pass, without the buffering of an untagged enum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -414,7 +414,7 @@ impl TryFrom<wire::NotificationHandler> for NotificationHandler {
             channel: Channel::from_wire(&h.type_, settings),
             name: h.name,
             state,
-            last_fired_at: h.last_datetime.map(|d| d.0),
+            last_fired_at: h.last_datetime.and_then(|d| d.0).map(|d| d.0),
             created_at: h.datetime.0,
         })
     }
