@@ -1,4 +1,5 @@
-//! Code generation only: `openapi.yaml` → progenitor → `$OUT_DIR/codegen.rs`.
+//! Code generation only: `openapi.yaml` → progenitor → `$OUT_DIR/codegen.rs` (the client) and
+//! `$OUT_DIR/httpmock.rs` (typed httpmock helpers, compiled with the `httpmock` feature).
 //!
 //! The multipart operations (create and update) are removed before generation because
 //! progenitor cannot encode `multipart/form-data` bodies; `src/multipart.rs` encodes them.
@@ -43,15 +44,28 @@ fn main() -> Result<(), Box<dyn Error>> {
             std::iter::empty(),
         )
         .with_replacement("IsEnabled", "crate::wire::IsEnabled", std::iter::empty());
-    let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+
+    let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor could not generate a client from {SPEC}: {e}"))?;
-    let file: syn::File = syn::parse2(tokens)?;
-    let code = prettyplease::unparse(&file);
+    write_rust(&out_dir.join("codegen.rs"), tokens)?;
 
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("codegen.rs");
-    std::fs::write(&out, code)?;
+    if std::env::var_os("CARGO_FEATURE_HTTPMOCK").is_some() {
+        let tokens = progenitor::Generator::new(&settings)
+            .httpmock(&spec, "crate::raw")
+            .map_err(|e| format!("progenitor could not generate httpmock helpers: {e}"))?;
+        write_rust(&out_dir.join("httpmock.rs"), tokens)?;
+    }
+    Ok(())
+}
+
+fn write_rust(
+    path: &std::path::Path,
+    tokens: proc_macro2::TokenStream,
+) -> Result<(), Box<dyn Error>> {
+    let file: syn::File = syn::parse2(tokens)?;
+    std::fs::write(path, prettyplease::unparse(&file))?;
     Ok(())
 }
 

@@ -34,6 +34,8 @@ pub mod decode;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+#[cfg(feature = "httpmock")]
+pub mod mock;
 mod multipart;
 pub mod notification_handlers;
 mod pagination;

@@ -80,40 +80,8 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     v
 }
 
-/// The fields of a `multipart/form-data` request, in the order they were sent; `None` if
-/// the request is not multipart or a part is malformed.
-pub fn multipart_fields(req: &HttpMockRequest) -> Option<Vec<(String, String)>> {
-    let content_type = req
-        .headers_vec()
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?
-        .1
-        .clone();
-    let boundary = content_type.strip_prefix("multipart/form-data; boundary=")?;
-    let body = req.body_string();
-    let delimiter = format!("--{boundary}");
-    let mut fields = Vec::new();
-    let mut parts = body.split(&delimiter);
-    if !parts.next()?.is_empty() {
-        return None;
-    }
-    for part in parts {
-        if part.starts_with("--") {
-            break;
-        }
-        let part = part.strip_prefix("\r\n")?.strip_suffix("\r\n")?;
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        let name = head
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("content-disposition: form-data; name=\"")
-                    .or_else(|| l.strip_prefix("Content-Disposition: form-data; name=\""))
-            })?
-            .strip_suffix('"')?;
-        fields.push((name.to_string(), value.to_string()));
-    }
-    Some(fields)
-}
+#[allow(unused_imports)] // not every test file matches forms
+pub use bitpeak::mock::multipart_fields;
 
 /// `(name, value)` pairs from a literal list, order kept.
 pub fn fields(list: &[(&str, &str)]) -> Vec<(String, String)> {
