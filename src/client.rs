@@ -248,20 +248,27 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::invalid("user_agent", "must be printable ASCII"))?;
 
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .build()
-                .map_err(|e| Error::invalid("http_client", e.to_string()))?,
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let (http, client_timeout) = match self.http {
+            Some(http) => (http, None),
+            None => (
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(timeout)
+                    .build()
+                    .map_err(|e| Error::invalid("http_client", e.to_string()))?,
+                Some(timeout),
+            ),
         };
         let shared = Shared {
             auth,
             user_agent,
-            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            timeout,
+            client_timeout,
             policy: self.retry,
             throttle: Throttle::default(),
+            timer_keeper: Default::default(),
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -217,11 +217,11 @@ fn titles_of(body: ErrorResponse) -> Vec<String> {
 
 /// `X-RateLimit-Reset` (seconds), or `Retry-After` (seconds) should a server send one.
 pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
-    ["x-ratelimit-reset", "retry-after"]
-        .iter()
+    [&crate::retry::RATELIMIT_RESET, &http::header::RETRY_AFTER]
+        .into_iter()
         .find_map(|name| {
             headers
-                .get(*name)?
+                .get(name)?
                 .to_str()
                 .ok()?
                 .trim()

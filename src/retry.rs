@@ -15,8 +15,15 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::StatusCode;
+
+/// `X-RateLimit-Limit`: requests allowed per window.
+pub(crate) const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+/// `X-RateLimit-Remaining`: requests left in this window.
+pub(crate) const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+/// `X-RateLimit-Reset`: seconds until the window resets (sent with a 429).
+pub(crate) const RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 
 /// How failed requests are retried.
 ///
@@ -287,11 +294,12 @@ impl Throttle {
         let Some((status, headers)) = answer else {
             return;
         };
-        let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        if let Some(limit) = number("x-ratelimit-limit") {
+        let number =
+            |name: &HeaderName| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        if let Some(limit) = number(&RATELIMIT_LIMIT) {
             b.limit = Some(limit);
         }
-        if let Some(remaining) = number("x-ratelimit-remaining") {
+        if let Some(remaining) = number(&RATELIMIT_REMAINING) {
             let fresh_window = b.remaining.is_none_or(|old| remaining > old)
                 || b.limit.is_some_and(|l| remaining + 1 >= l);
             if fresh_window {

@@ -3,17 +3,24 @@
 //! bookkeeping the ergonomic layer needs to classify an answer.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Context;
 use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::Instrument;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::raw;
+
+/// The header progenitor adds to every generated request.
+const API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
 use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The part of a [`crate::Client`] that every request goes through.
@@ -33,9 +40,42 @@ pub(crate) struct Shared {
     pub(crate) user_agent: HeaderValue,
     /// Time limit for one attempt.
     pub(crate) timeout: Duration,
+    /// The time limit the reqwest client itself applies to every request, when this crate
+    /// built it (an injected client's is unknown): a request needs its own only when the
+    /// call's deadline is nearer.
+    pub(crate) client_timeout: Option<Duration>,
     pub(crate) policy: RetryPolicy,
     /// The rate-limit budget, shared by every clone of the client.
     pub(crate) throttle: Throttle,
+    pub(crate) timer_keeper: TimerKeeper,
+}
+
+/// Keeps one timer registered with the runtime's timer driver while requests flow.
+///
+/// Every attempt carries a time limit, which reqwest enforces with a timer of its own. When
+/// a new timer is the driver's earliest (as it is whenever no other timer is pending, e.g.
+/// between one request and the next) the driver's thread must be woken to re-arm it: a
+/// cross-thread unpark that profiling showed costs more than all the rest of this crate's
+/// per-request work. This keeper holds a timer that expires no later than the newest
+/// request's, so a request's own timer is never the earliest. At most one re-arm per time
+/// limit; when it fires, nobody is woken.
+#[derive(Default)]
+pub(crate) struct TimerKeeper(Mutex<Option<(Instant, Pin<Box<tokio::time::Sleep>>)>>);
+
+impl TimerKeeper {
+    /// Makes sure a timer is pending until about `deadline` (the attempt's own).
+    fn keep(&self, now: Instant, deadline: Instant) {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|(until, _)| *until > now) {
+            return;
+        }
+        let mut sleep = Box::pin(tokio::time::sleep_until(deadline.into()));
+        // A timer is registered when first polled; nobody waits for this one.
+        let _ = sleep
+            .as_mut()
+            .poll(&mut Context::from_waker(std::task::Waker::noop()));
+        *slot = Some((deadline, sleep));
+    }
 }
 
 /// One call's settings and what it learned, for the ergonomic layer to classify what the
@@ -77,9 +117,16 @@ impl CallState {
         self.outcome_unknown.load(Ordering::Relaxed)
     }
 
+    /// Keeps the answer's status, and its headers when it is not a success (an error's
+    /// headers are read when progenitor cannot decode its body; a success's never are).
     fn record(&self, response: &Response) {
-        *self.answer.lock().unwrap_or_else(PoisonError::into_inner) =
-            Some((response.status(), response.headers().clone()));
+        let status = response.status();
+        let headers = if status.is_success() {
+            HeaderMap::new()
+        } else {
+            response.headers().clone()
+        };
+        *self.answer.lock().unwrap_or_else(PoisonError::into_inner) = Some((status, headers));
     }
 }
 
@@ -197,17 +244,21 @@ impl Transport {
     /// what is left of the call's deadline.
     fn prepare(&self, request: &mut Request, deadline: Instant) {
         let headers = request.headers_mut();
+        // progenitor adds `api-version` (the spec's `info.version`) to every request; the API
+        // defines no such header, so it is not sent.
+        headers.remove(API_VERSION);
         headers.insert(AUTHORIZATION, self.shared.auth.clone());
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.shared.user_agent.clone());
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        let limit = request
-            .timeout()
-            .copied()
-            .unwrap_or(self.shared.timeout)
-            .min(left);
-        *request.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
+        let now = Instant::now();
+        let left = deadline.saturating_duration_since(now);
+        let own = request.timeout().copied();
+        let limit = own.unwrap_or(self.shared.timeout).min(left);
+        if own.is_some() || self.shared.client_timeout.is_none_or(|t| limit < t) {
+            *request.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
+        }
+        self.shared.timer_keeper.keep(now, now + limit);
     }
 
     /// One attempt, traced.
@@ -228,6 +279,10 @@ impl Transport {
             duration_ms = tracing::field::Empty,
             ratelimit_remaining = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // Nobody listens: no timing, no recording.
+            return read_whole(http, request).await;
+        }
         let started = Instant::now();
         let result = read_whole(http, request).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -236,7 +291,7 @@ impl Transport {
                 span.record("status", response.status().as_u16());
                 if let Some(remaining) = response
                     .headers()
-                    .get("x-ratelimit-remaining")
+                    .get(&crate::retry::RATELIMIT_REMAINING)
                     .and_then(|v| v.to_str().ok())
                 {
                     span.record("ratelimit_remaining", remaining);
@@ -253,12 +308,19 @@ impl Transport {
 /// breaks mid-body or a body that stalls is a failed attempt (and retried like one), not an
 /// error surfacing later. Returns the answer rebuilt around the buffered body.
 async fn read_whole(http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
-    let response = http.execute(request).await?;
+    let mut response = http.execute(request).await?;
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
+    // Carried over so the rebuilt answer keeps its URL (and reqwest does not parse a
+    // placeholder URL for it).
+    let url = response.url().clone();
     let body = response.bytes().await?;
-    let mut rebuilt = http::Response::new(body);
+    let mut rebuilt = http::Response::builder()
+        .url(url)
+        .body(())
+        .unwrap_or_else(|_| http::Response::new(()))
+        .map(|()| body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;

@@ -328,3 +328,36 @@ async fn raw_client_shares_the_key() {
     mock.assert_calls_async(1).await;
     assert_eq!(answer.into_inner().data.name, "Hook");
 }
+
+#[tokio::test]
+async fn get_sends_only_the_headers_the_api_defines() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/notification-handlers/4")
+                .header("authorization", AUTH)
+                .header("accept", "application/json")
+                .is_true(|r| {
+                    let mut names: Vec<String> = r
+                        .headers_vec()
+                        .iter()
+                        .map(|(k, _)| k.to_ascii_lowercase())
+                        .collect();
+                    names.sort();
+                    // Not progenitor's `api-version`, which the API does not define.
+                    names == ["accept", "authorization", "host", "user-agent"]
+                });
+            then.status(200).json_body(json!({
+                "data": handler(4, "slack", "Ops", json!({"slack": "https://hooks.slack.com/x"}))
+            }));
+        })
+        .await;
+    let got = client(&server)
+        .notification_handlers()
+        .get(4)
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(got.channel, Channel::slack("https://hooks.slack.com/x"));
+}

@@ -376,3 +376,24 @@ async fn a_connection_cut_mid_body_is_retried_for_get_and_not_for_create() {
     assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
     assert_eq!(server.count("POST"), 1);
 }
+
+#[tokio::test]
+async fn an_injected_http_client_still_gets_the_time_limit() {
+    let server = Scripted::start(|_, _| Action::Stall(Duration::from_secs(30))).await;
+    let client = bitpeak::Client::builder()
+        .base_url(&server.base_url)
+        .api_key(KEY)
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(300))
+        .retry_policy(bitpeak::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.notification_handlers().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
