@@ -13,7 +13,9 @@ use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::{Client, ListParams, PerPage, RetryPolicy};
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::TryStreamExt;
-use serde::Deserialize;
+
+mod plain;
+use plain::PlainPage;
 
 const KEY: &str = "bench-key";
 
@@ -34,42 +36,6 @@ fn client(base: &str) -> Client {
         .expect("client")
 }
 
-/// The plain struct a hand-written client would decode into.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainHandler {
-    id: u64,
-    #[serde(rename = "type")]
-    kind: String,
-    name: String,
-    settings: serde_json::Map<String, serde_json::Value>,
-    is_enabled: u8,
-    last_datetime: Option<String>,
-    datetime: String,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainOne {
-    data: PlainHandler,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainMeta {
-    page: u64,
-    results_per_page: u64,
-    total_results: u64,
-    total_pages: u64,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainPage {
-    data: Vec<PlainHandler>,
-    meta: PlainMeta,
-}
-
 fn get(c: &mut Criterion) {
     let rt = runtime();
     let server = rt
@@ -83,18 +49,7 @@ fn get(c: &mut Criterion) {
     let url = format!("{}/notification-handlers/1", server.base_url());
     let mut group = c.benchmark_group("get");
     group.bench_function("raw reqwest + serde (baseline)", |b| {
-        b.to_async(&rt).iter(|| async {
-            let body = http
-                .get(&url)
-                .bearer_auth(KEY)
-                .send()
-                .await
-                .expect("send")
-                .bytes()
-                .await
-                .expect("body");
-            serde_json::from_slice::<PlainOne>(&body).expect("decode")
-        })
+        b.to_async(&rt).iter(|| plain::raw_get(&http, &url, KEY))
     });
     group.bench_function("bitpeak get", |b| {
         b.to_async(&rt)

@@ -20,29 +20,10 @@ use std::time::{Duration, Instant};
 
 use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::{Client, RetryPolicy};
-use serde::Deserialize;
+
+mod plain;
 
 const KEY: &str = "bench-key";
-
-/// The plain struct a hand-written client would decode into (as in `benches/client.rs`).
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainHandler {
-    id: u64,
-    #[serde(rename = "type")]
-    kind: String,
-    name: String,
-    settings: serde_json::Map<String, serde_json::Value>,
-    is_enabled: u8,
-    last_datetime: Option<String>,
-    datetime: String,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainOne {
-    data: PlainHandler,
-}
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
@@ -86,16 +67,7 @@ fn main() {
             .build()
             .expect("client");
         let raw = || async {
-            let body = http
-                .get(&url)
-                .bearer_auth(KEY)
-                .send()
-                .await
-                .expect("send")
-                .bytes()
-                .await
-                .expect("body");
-            std::hint::black_box(serde_json::from_slice::<PlainOne>(&body).expect("decode"));
+            std::hint::black_box(plain::raw_get(&http, &url, KEY).await);
         };
         let ours = || async {
             std::hint::black_box(client.notification_handlers().get(1).await.expect("get"));

@@ -1,0 +1,52 @@
+//! The plain structs a hand-written client would decode into: the baselines' side of the
+//! benchmarks (shared by `client.rs` and `get_instructions.rs`).
+#![allow(dead_code)]
+
+use serde::Deserialize;
+
+/// One handler.
+#[derive(Deserialize)]
+pub struct PlainHandler {
+    id: u64,
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    settings: serde_json::Map<String, serde_json::Value>,
+    is_enabled: u8,
+    last_datetime: Option<String>,
+    datetime: String,
+}
+
+#[derive(Deserialize)]
+pub struct PlainOne {
+    data: PlainHandler,
+}
+
+#[derive(Deserialize)]
+pub struct PlainMeta {
+    page: u64,
+    results_per_page: u64,
+    total_results: u64,
+    total_pages: u64,
+}
+
+#[derive(Deserialize)]
+pub struct PlainPage {
+    data: Vec<PlainHandler>,
+    meta: PlainMeta,
+}
+
+/// The baseline `get`: a raw reqwest GET of `url` with a bearer `key`, the body decoded into
+/// [`PlainOne`].
+pub async fn raw_get(http: &reqwest::Client, url: &str, key: &str) -> PlainOne {
+    let body = http
+        .get(url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice(&body).expect("decode")
+}
