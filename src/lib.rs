@@ -27,6 +27,10 @@
 //! Layers, each knowing only the one below it: `openapi.yaml` → `build.rs` (progenitor) →
 //! [`raw`] (the generated client, unmodified) → this crate's [`Client`],
 //! [`NotificationHandlers`], [`Page`] and [`Error`].
+//!
+//! Cargo features: `rustls` (default) or `native-tls` for TLS; `fake`, the in-memory fake
+//! server (`bitpeak::fake`); `cli`, the `bitpeak` command line; `httpmock`, typed mocks for your own
+//! tests (`bitpeak::mock`).
 #![warn(missing_docs)]
 
 mod client;
