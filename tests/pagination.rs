@@ -162,13 +162,7 @@ async fn slow_list(
 ) -> common::scripted::Scripted {
     use common::scripted::{json as reply, Action};
     common::scripted::Scripted::start(move |seen, _| {
-        let page: u64 = seen
-            .path
-            .split("page=")
-            .nth(1)
-            .and_then(|p| p.split('&').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1);
+        let page = seen.page();
         let start = (page - 1) * 10 + 1 - u64::from(shift && page > 1);
         Action::After(
             delay,

@@ -26,13 +26,9 @@ async fn first_then(
     Scripted::start(move |_, i| if i == 0 { first() } else { then() }).await
 }
 
-#[tokio::test]
-async fn get_503_html_then_success_is_retried() {
-    let server = first_then(
-        || html(503, "<html><body>Service Unavailable</body></html>"),
-        || json(200, one()),
-    )
-    .await;
+/// `fault` first, then the handler: `get` succeeds after exactly one retry.
+async fn get_recovers_after(fault: impl Fn() -> Action + Send + Sync + 'static) {
+    let server = first_then(fault, || json(200, one())).await;
     let h = retrying_client(&server.base_url)
         .notification_handlers()
         .get(1)
@@ -40,6 +36,28 @@ async fn get_503_html_then_success_is_retried() {
         .unwrap();
     assert_eq!(h.id, 1);
     assert_eq!(server.count("GET"), 2);
+}
+
+/// `fault` first, then a `201`: `create` is sent once, never repeated, and fails; returns the
+/// error.
+async fn create_is_sent_once_after(fault: impl Fn() -> Action + Send + Sync + 'static) -> Error {
+    let server = first_then(fault, || json(201, one())).await;
+    let err = retrying_client(&server.base_url)
+        .notification_handlers()
+        .create(&new_handler())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        server.count("POST"),
+        1,
+        "zero or one handler exists, never two"
+    );
+    err
+}
+
+#[tokio::test]
+async fn get_503_html_then_success_is_retried() {
+    get_recovers_after(|| html(503, "<html><body>Service Unavailable</body></html>")).await;
 }
 
 #[tokio::test]
@@ -111,24 +129,12 @@ async fn rate_limited_out_of_attempts_carries_the_reset() {
 
 #[tokio::test]
 async fn get_dropped_connection_is_retried() {
-    let server = first_then(|| Action::Drop, || json(200, one())).await;
-    let h = retrying_client(&server.base_url)
-        .notification_handlers()
-        .get(1)
-        .await
-        .unwrap();
-    assert_eq!(h.id, 1);
-    assert_eq!(server.count("GET"), 2);
+    get_recovers_after(|| Action::Drop).await;
 }
 
 #[tokio::test]
 async fn create_dropped_connection_is_not_retried_and_says_so() {
-    let server = first_then(|| Action::Drop, || json(201, one())).await;
-    let err = retrying_client(&server.base_url)
-        .notification_handlers()
-        .create(&new_handler())
-        .await
-        .unwrap_err();
+    let err = create_is_sent_once_after(|| Action::Drop).await;
     assert!(
         matches!(&err, Error::OutcomeUnknown(inner) if matches!(**inner, Error::Transport(_))),
         "{err:?}"
@@ -138,61 +144,29 @@ async fn create_dropped_connection_is_not_retried_and_says_so() {
             .starts_with("the handler may or may not have been created"),
         "{err}"
     );
-    assert_eq!(
-        server.count("POST"),
-        1,
-        "zero or one handler exists, never two"
-    );
 }
 
 #[tokio::test]
 async fn get_stalled_past_the_timeout_is_retried() {
-    let server = first_then(
-        || Action::Stall(Duration::from_secs(5)),
-        || json(200, one()),
-    )
-    .await;
-    let h = retrying_client(&server.base_url)
-        .notification_handlers()
-        .get(1)
-        .await
-        .unwrap();
-    assert_eq!(h.id, 1);
-    assert_eq!(server.count("GET"), 2);
+    get_recovers_after(|| Action::Stall(Duration::from_secs(5))).await;
 }
 
 #[tokio::test]
 async fn create_stalled_past_the_timeout_is_not_retried() {
-    let server = first_then(
-        || Action::Stall(Duration::from_secs(5)),
-        || json(201, one()),
-    )
-    .await;
-    let err = retrying_client(&server.base_url)
-        .notification_handlers()
-        .create(&new_handler())
-        .await
-        .unwrap_err();
+    let err = create_is_sent_once_after(|| Action::Stall(Duration::from_secs(5))).await;
     assert!(
         matches!(&err, Error::OutcomeUnknown(inner) if matches!(**inner, Error::Timeout(_))),
         "{err:?}"
     );
-    assert_eq!(server.count("POST"), 1);
 }
 
 #[tokio::test]
 async fn create_503_is_not_retried() {
-    let server = first_then(|| html(503, "<html>busy</html>"), || json(201, one())).await;
-    let err = retrying_client(&server.base_url)
-        .notification_handlers()
-        .create(&new_handler())
-        .await
-        .unwrap_err();
+    let err = create_is_sent_once_after(|| html(503, "<html>busy</html>")).await;
     assert!(
         matches!(&err, Error::OutcomeUnknown(inner) if inner.status().map(|s| s.as_u16()) == Some(503)),
         "{err:?}"
     );
-    assert_eq!(server.count("POST"), 1);
 }
 
 #[tokio::test]
@@ -376,21 +350,7 @@ async fn an_injected_http_client_still_gets_the_time_limit() {
 
 #[tokio::test]
 async fn a_connection_cut_mid_body_is_retried_for_get_and_not_for_create() {
-    let server = first_then(|| Action::CutMidBody, || json(200, one())).await;
-    let h = retrying_client(&server.base_url)
-        .notification_handlers()
-        .get(1)
-        .await
-        .unwrap();
-    assert_eq!(h.id, 1);
-    assert_eq!(server.count("GET"), 2);
-
-    let server = first_then(|| Action::CutMidBody, || json(201, one())).await;
-    let err = retrying_client(&server.base_url)
-        .notification_handlers()
-        .create(&new_handler())
-        .await
-        .unwrap_err();
+    get_recovers_after(|| Action::CutMidBody).await;
+    let err = create_is_sent_once_after(|| Action::CutMidBody).await;
     assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
-    assert_eq!(server.count("POST"), 1);
 }

@@ -44,13 +44,7 @@ async fn limited_list_server() -> (Scripted, Arc<Mutex<u64>>) {
             );
         }
         s.1 += 1;
-        let page: u64 = seen
-            .path
-            .split("page=")
-            .nth(1)
-            .and_then(|p| p.split('&').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1);
+        let page = seen.page();
         let body = list_body(
             vec![handler(
                 page,

@@ -14,6 +14,18 @@ pub struct Seen {
     pub path: String,
 }
 
+impl Seen {
+    /// The `page` query parameter (1 when absent or not a number).
+    pub fn page(&self) -> u64 {
+        self.path
+            .split("page=")
+            .nth(1)
+            .and_then(|p| p.split('&').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+    }
+}
+
 /// What to do with a request.
 pub enum Action {
     /// Answer with this status, these headers and this body.
