@@ -249,23 +249,21 @@ impl ClientBuilder {
             .map_err(|_| Error::invalid("user_agent", "must be printable ASCII"))?;
 
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let (http, client_timeout) = match self.http {
-            Some(http) => (http, None),
-            None => (
-                reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .timeout(timeout)
-                    .build()
-                    .map_err(|e| Error::invalid("http_client", e.to_string()))?,
-                Some(timeout),
-            ),
+        let client_applies_timeout = self.http.is_none();
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .timeout(timeout)
+                .build()
+                .map_err(|e| Error::invalid("http_client", e.to_string()))?,
         };
         let shared = Shared {
             auth,
             user_agent,
             timeout,
-            client_timeout,
+            client_applies_timeout,
             policy: self.retry,
             throttle: Throttle::default(),
             timer_keeper: Default::default(),

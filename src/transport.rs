@@ -17,11 +17,11 @@ use tracing::Instrument;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::raw;
+use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The header progenitor adds to every generated request.
 const API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
-use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The part of a [`crate::Client`] that every request goes through.
 ///
@@ -40,10 +40,10 @@ pub(crate) struct Shared {
     pub(crate) user_agent: HeaderValue,
     /// Time limit for one attempt.
     pub(crate) timeout: Duration,
-    /// The time limit the reqwest client itself applies to every request, when this crate
-    /// built it (an injected client's is unknown): a request needs its own only when the
-    /// call's deadline is nearer.
-    pub(crate) client_timeout: Option<Duration>,
+    /// Whether the reqwest client itself applies `timeout` to every request (it does when
+    /// this crate built it; an injected client's is unknown): then a request needs a limit of
+    /// its own only when the call's deadline is nearer.
+    pub(crate) client_applies_timeout: bool,
     pub(crate) policy: RetryPolicy,
     /// The rate-limit budget, shared by every clone of the client.
     pub(crate) throttle: Throttle,
@@ -255,7 +255,7 @@ impl Transport {
         let left = deadline.saturating_duration_since(now);
         let own = request.timeout().copied();
         let limit = own.unwrap_or(self.shared.timeout).min(left);
-        if own.is_some() || self.shared.client_timeout.is_none_or(|t| limit < t) {
+        if own.is_some() || !self.shared.client_applies_timeout || limit < self.shared.timeout {
             *request.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
         }
         self.shared.timer_keeper.keep(now, now + limit);
