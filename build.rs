@@ -3,6 +3,10 @@
 //!
 //! The multipart operations (create and update) are removed before generation because
 //! progenitor cannot encode `multipart/form-data` bodies; `src/multipart.rs` encodes them.
+//!
+//! Every schema marked `x-bitpeak-wire` is replaced by the crate's generic wire type of that
+//! kind (`list`: a page with raw records; `record`: `{"data": <raw record>}`), so each record
+//! is decoded on its own, tolerantly, by the ergonomic layer, in every resource.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -22,6 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("{SPEC} is not a valid OpenAPI 3.0 document: {e}"))?;
 
     strip_multipart_operations(&mut spec);
+    let replacements = wire_replacements(&spec)?;
 
     let mut settings = progenitor::GenerationSettings::new();
     settings
@@ -29,21 +34,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(syn::parse_str("crate::transport::Transport")?)
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("PartialEq")
-        // Decoded in one pass by hand (src/wire.rs) instead of an untagged enum that buffers.
-        .with_replacement(
-            "SettingsValue",
-            "crate::wire::SettingsValue",
-            std::iter::empty(),
-        )
-        // Parsed once while decoding, instead of a regex check and a second parse.
-        .with_replacement("Datetime", "crate::wire::Datetime", std::iter::empty())
-        .with_replacement(
-            "NullableDatetime",
-            "crate::wire::NullableDatetime",
-            std::iter::empty(),
-        )
-        .with_replacement("IsEnabled", "crate::wire::IsEnabled", std::iter::empty());
+        .with_derive("PartialEq");
+    for (schema, wire_type) in replacements {
+        settings.with_replacement(schema, wire_type, std::iter::empty());
+    }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
 
     let tokens = progenitor::Generator::new(&settings)
@@ -67,6 +61,31 @@ fn write_rust(
     let file: syn::File = syn::parse2(tokens)?;
     std::fs::write(path, prettyplease::unparse(&file))?;
     Ok(())
+}
+
+/// The `(schema, wire type)` pairs for every schema marked `x-bitpeak-wire`.
+fn wire_replacements(spec: &OpenAPI) -> Result<Vec<(String, &'static str)>, Box<dyn Error>> {
+    let mut out = Vec::new();
+    let Some(components) = &spec.components else {
+        return Ok(out);
+    };
+    for (name, schema) in &components.schemas {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let Some(kind) = schema.schema_data.extensions.get("x-bitpeak-wire") else {
+            continue;
+        };
+        let wire_type = match kind.as_str() {
+            Some("list") => "crate::wire::ListEnvelope",
+            Some("record") => "crate::wire::Envelope",
+            _ => {
+                return Err(format!("{SPEC}: {name}: x-bitpeak-wire must be list or record").into())
+            }
+        };
+        out.push((name.clone(), wire_type));
+    }
+    Ok(out)
 }
 
 /// Removes every operation whose request body is `multipart/form-data`.

@@ -124,7 +124,8 @@ async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
     let mut outcome = async {
         for new in one_of_each() {
             let h = handlers.create(&new).await?;
-            println!("created  #{:<5} {:<22} {}", h.id, h.channel.kind(), h.name);
+            let kind = h.channel.kind().unwrap_or("?");
+            println!("created  #{:<5} {kind:<22} {}", h.id, h.name);
             created.push(h.id);
         }
 
@@ -134,12 +135,8 @@ async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
             .await?;
         println!("listed   {} handlers, 10 per page", all.len());
         for h in all.iter().filter(|h| created.contains(&h.id)) {
-            println!(
-                "         #{:<5} {:<22} {:?}",
-                h.id,
-                h.channel.kind(),
-                h.state
-            );
+            let kind = h.channel.kind().unwrap_or("?");
+            println!("         #{:<5} {kind:<22} {:?}", h.id, h.state);
         }
 
         let first = created.first().copied().unwrap_or_default();
@@ -157,9 +154,13 @@ async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
         );
 
         let read = handlers.get(first).await?;
+        let created_at = read.created_at.as_ref().map(bitpeak::wire::format_datetime);
         println!(
             "read     #{:<5} name {:?}, {:?}, created {}",
-            read.id, read.name, read.state, read.created_at
+            read.id,
+            read.name,
+            read.state,
+            created_at.as_deref().unwrap_or("?")
         );
         Ok::<(), bitpeak::Error>(())
     }

@@ -1,6 +1,7 @@
 //! The decoders at the wire boundary, for bodies obtained some other way (stored answers, a
 //! proxy, a test). The client uses the same conversions; each accepts every shape the server
-//! versions send, and none panics on any input.
+//! versions send, decodes every record on its own (an odd record never costs its page), and
+//! none panics on any input.
 //!
 //! ```
 //! let body = br#"{"data": {"id": 1, "type": "email", "name": "Work email",
@@ -17,39 +18,64 @@ use serde::de::DeserializeOwned;
 
 use crate::notification_handlers::NotificationHandler;
 use crate::pagination::Page;
-use crate::raw::types as wire;
+use crate::record::{FromRecord, UnreadableRecord};
+use crate::wire::{Envelope, RawRecord};
 use crate::Error;
 
-/// What create and update answer: older servers send the id, newer ones the whole handler.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Saved {
-    /// `{"data": {"id": N}}`.
-    Id(u64),
-    /// `{"data": <handler>}`.
-    Handler(NotificationHandler),
+pub use crate::record::Saved;
+
+/// A `200` list body of any resource as a page, each record decoded on its own. Fails only
+/// when the envelope is not the API's JSON. `requested_page` and `requested_per_page` stand
+/// in where the server's echo is missing or unreadable.
+///
+/// ```
+/// let body = br#"{"data": [{"id": 1, "type": "webhook", "settings": {"webhook": "https://a.example"}},
+///     {"id": "x"}, {"id": 3, "type": null, "settings": "[]", "is_enabled": 7}],
+///     "meta": {"page": 1, "total_pages": 1}}"#;
+/// let page = bitpeak::decode::page::<bitpeak::NotificationHandler>(body, 1, 25)?;
+/// assert_eq!(page.items.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
+/// assert_eq!(page.unreadable[0].raw.json(), r#"{"id": "x"}"#);
+/// # Ok::<(), bitpeak::Error>(())
+/// ```
+pub fn page<T: FromRecord>(
+    body: &[u8],
+    requested_page: u64,
+    requested_per_page: u64,
+) -> Result<Page<T>, Error> {
+    Ok(Page::from_list(
+        json(body)?,
+        requested_page,
+        requested_per_page,
+    ))
 }
 
-/// A `200` list body (`{data, meta, links}`) as a page. `requested_page` and
-/// `requested_per_page` stand in where the server's echo is missing or unreadable.
+/// A `200` body of one record of any resource (`{"data": <record>}`).
+pub fn one<T: FromRecord>(body: &[u8]) -> Result<T, Error> {
+    record(json::<Envelope>(body)?.data)
+}
+
+/// A `201`/`200` body of create or update of any resource: the id, or the whole record.
+pub fn mutation<T: FromRecord>(body: &[u8]) -> Result<Saved<T>, Error> {
+    saved_record(json::<Envelope>(body)?.data)
+}
+
+/// [`page`] of notification handlers.
 pub fn handler_page(
     body: &[u8],
     requested_page: u64,
     requested_per_page: u64,
 ) -> Result<Page<NotificationHandler>, Error> {
-    page_from_wire(json(body)?, requested_page, requested_per_page)
+    page(body, requested_page, requested_per_page)
 }
 
-/// A `200` body of one handler (`{"data": <handler>}`).
+/// [`one`] notification handler.
 pub fn handler(body: &[u8]) -> Result<NotificationHandler, Error> {
-    json::<wire::NotificationHandlerEnvelope>(body)?
-        .data
-        .try_into()
+    one(body)
 }
 
-/// A `201`/`200` body of create or update.
-pub fn saved(body: &[u8]) -> Result<Saved, Error> {
-    json::<wire::NotificationHandlerMutation>(body)?.try_into()
+/// [`mutation`] of a notification handler.
+pub fn saved(body: &[u8]) -> Result<Saved<NotificationHandler>, Error> {
+    mutation(body)
 }
 
 /// The error an answer with a non-success status stands for.
@@ -61,30 +87,16 @@ fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|e| Error::decode(StatusCode::OK, body, &e))
 }
 
-pub(crate) fn page_from_wire(
-    list: wire::NotificationHandlerList,
-    requested_page: u64,
-    requested_per_page: u64,
-) -> Result<Page<NotificationHandler>, Error> {
-    Page::from_meta(list.data, &list.meta, requested_page, requested_per_page)
-        .try_map(NotificationHandler::try_from)
+/// One answered record as `T`; a record that cannot be `T` at all is a decode error.
+pub(crate) fn record<T: FromRecord>(raw: RawRecord) -> Result<T, Error> {
+    T::from_record(raw).map_err(unreadable)
 }
 
-impl TryFrom<wire::NotificationHandlerMutation> for Saved {
-    type Error = Error;
+/// A create or update answer's record.
+pub(crate) fn saved_record<T: FromRecord>(raw: RawRecord) -> Result<Saved<T>, Error> {
+    Saved::from_record(raw).map_err(unreadable)
+}
 
-    fn try_from(answer: wire::NotificationHandlerMutation) -> Result<Self, Error> {
-        match answer.data {
-            wire::NotificationHandlerMutationData::NotificationHandler(h) => {
-                Ok(Saved::Handler(h.try_into()?))
-            }
-            wire::NotificationHandlerMutationData::HandlerId(wire::HandlerId { id }) => {
-                u64::try_from(id).map(Saved::Id).map_err(|_| Error::Decode {
-                    status: StatusCode::OK,
-                    snippet: id.to_string(),
-                    reason: "the server answered with a negative id".into(),
-                })
-            }
-        }
-    }
+fn unreadable(odd: UnreadableRecord) -> Error {
+    Error::decode(StatusCode::OK, odd.raw.json().as_bytes(), &odd.reason)
 }

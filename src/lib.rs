@@ -44,6 +44,7 @@ mod multipart;
 pub mod notification_handlers;
 mod pagination;
 pub mod raw;
+pub mod record;
 pub mod retry;
 mod transport;
 pub mod wire;

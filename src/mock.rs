@@ -24,9 +24,7 @@
 //! }))?;
 //! let create = server.create_notification_handler(|when, then| {
 //!     when.name("Ops").kind(types::HandlerType::Slack).field("slack", "https://hooks.slack.com/x");
-//!     then.created(&types::NotificationHandlerMutation {
-//!         data: types::NotificationHandlerMutationData::NotificationHandler(handler.clone()),
-//!     });
+//!     then.created(&bitpeak::wire::Envelope::of(&handler).unwrap());
 //! });
 //!
 //! let client = Client::builder().base_url(server.base_url()).api_key("test-key").build()?;
@@ -264,7 +262,7 @@ impl CreateNotificationHandlerThen {
     }
 
     /// `201 Created` with the new handler's id or the whole handler.
-    pub fn created(self, value: &types::NotificationHandlerMutation) -> Self {
+    pub fn created(self, value: &crate::wire::Envelope) -> Self {
         Self(json(self.0, 201, value))
     }
 
@@ -306,7 +304,7 @@ impl UpdateNotificationHandlerThen {
     }
 
     /// `200 OK` with the handler's id or the whole handler.
-    pub fn ok(self, value: &types::NotificationHandlerMutation) -> Self {
+    pub fn ok(self, value: &crate::wire::Envelope) -> Self {
         Self(json(self.0, 200, value))
     }
 

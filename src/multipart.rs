@@ -14,12 +14,12 @@ pub(crate) struct FormData {
 }
 
 impl FormData {
-    /// `name`, `type`, then every settings field of the channel, values trimmed.
+    /// `name`, `type` (when the channel has one), then every settings field of the channel, values trimmed.
     pub(crate) fn new(name: &str, channel: &Channel) -> Self {
-        let mut fields = vec![
-            ("name".to_owned(), name.trim().to_owned()),
-            ("type".to_owned(), channel.kind().to_owned()),
-        ];
+        let mut fields = vec![("name".to_owned(), name.trim().to_owned())];
+        if let Some(kind) = channel.kind() {
+            fields.push(("type".to_owned(), kind.to_owned()));
+        }
         fields.extend(
             channel
                 .fields()

@@ -7,7 +7,9 @@ use std::collections::HashSet;
 
 use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
-use crate::raw::types::{IntegerOrString, ListMeta};
+use crate::raw::types::IntegerOrString;
+use crate::record::{FromRecord, UnreadableRecord};
+use crate::wire::ListEnvelope;
 use crate::Error;
 
 /// One page of results.
@@ -24,6 +26,10 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// How many pages there are; `0` when there are no results.
     pub total_pages: u64,
+    /// Records on this page that could not be read as `T` at all (not an object, no readable
+    /// id), kept as the server sent them. Each other record is in `items`, with whatever it
+    /// holds that could not be read shown as unknown.
+    pub unreadable: Vec<UnreadableRecord>,
 }
 
 impl<T> Page<T> {
@@ -32,38 +38,43 @@ impl<T> Page<T> {
         self.page < self.total_pages
     }
 
-    /// Builds a page from the envelope's `meta`, falling back to what was requested where
-    /// the server's echo is missing or unreadable.
-    pub(crate) fn from_meta(
-        items: Vec<T>,
-        meta: &ListMeta,
+    /// Builds a page from the envelope's records and `meta`, decoding each record on its own;
+    /// `requested_page` and `requested_per_page` stand in where the server's echo is missing
+    /// or unreadable.
+    pub(crate) fn from_list(
+        list: ListEnvelope,
         requested_page: u64,
         requested_per_page: u64,
-    ) -> Self {
+    ) -> Self
+    where
+        T: FromRecord,
+    {
         let number = |v: &Option<IntegerOrString>| match v {
             Some(IntegerOrString::Int64(n)) => u64::try_from(*n).ok(),
             Some(IntegerOrString::String(s)) => s.trim().parse().ok(),
             None => None,
         };
         let non_negative = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+        let meta = &list.meta;
+        let mut items = Vec::with_capacity(list.data.len());
+        let mut unreadable = Vec::new();
+        for raw in list.data {
+            match T::from_record(raw) {
+                Ok(item) => items.push(item),
+                Err(odd) => {
+                    tracing::warn!(resource = T::WHAT, "skipped a record: {odd}");
+                    unreadable.push(odd);
+                }
+            }
+        }
         Page {
             items,
             page: number(&meta.page).unwrap_or(requested_page),
             per_page: number(&meta.results_per_page).unwrap_or(requested_per_page),
             total: non_negative(meta.total_results.or(meta.total)),
             total_pages: non_negative(Some(meta.total_pages)).unwrap_or(0),
+            unreadable,
         }
-    }
-
-    /// Converts every item, failing on the first that does not convert.
-    pub(crate) fn try_map<U>(self, f: impl FnMut(T) -> Result<U, Error>) -> Result<Page<U>, Error> {
-        Ok(Page {
-            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
-            page: self.page,
-            per_page: self.per_page,
-            total: self.total,
-            total_pages: self.total_pages,
-        })
     }
 }
 
@@ -144,14 +155,15 @@ impl TryFrom<u64> for PerPage {
 /// says more exist; `links` are never followed. Items whose `id_of` was already yielded are
 /// skipped: offset pagination shifts when items are created or deleted while listing, which
 /// can repeat an item on the next page (and can make one be missed; nothing can prevent that
-/// short of listing again). An error ends the stream.
+/// short of listing again). A record that cannot be read at all is skipped with a `warn`
+/// event (the page's [`Page::unreadable`] has it). An error ends the stream.
 pub(crate) fn paginate<T, F, Fut>(
     first_page: u64,
     concurrency: usize,
-    id_of: fn(&T) -> u64,
     fetch: F,
 ) -> impl Stream<Item = Result<T, Error>>
 where
+    T: FromRecord,
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
@@ -186,7 +198,7 @@ where
         let items: Vec<T> = page
             .items
             .into_iter()
-            .filter(|item| st.seen.insert(id_of(item)))
+            .filter(|item| st.seen.insert(item.id()))
             .collect();
         Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))
     })

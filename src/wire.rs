@@ -1,130 +1,385 @@
-//! Wire types the generator is told to use instead of its own (`build.rs`,
-//! `with_replacement`), where a hand-written decoder is both faster and as truthful.
+//! Wire-tolerant types shared by every resource: a record kept exactly as the server sent it
+//! ([`RawRecord`], which the generator is told to use for every record schema, see `build.rs`),
+//! and field decoders that accept **any** JSON value and fall back to "unknown" instead of
+//! failing ([`Int`], [`Flag`], [`Text`], [`When`], [`JsonObject`]).
+//!
+//! A resource's model decodes a record in one pass into a struct of these field types (see
+//! [`crate::record`]), so one odd field never costs the record, and one odd record never costs
+//! its page.
+//!
+//! ```
+//! use bitpeak::wire::{Flag, Int, Text, When};
+//! #[derive(serde::Deserialize)]
+//! struct Fields {
+//!     #[serde(default)]
+//!     id: Int,
+//!     #[serde(default)]
+//!     name: Text,
+//!     #[serde(default)]
+//!     is_enabled: Flag,
+//!     #[serde(default)]
+//!     datetime: When,
+//! }
+//! let f: Fields = serde_json::from_str(
+//!     r#"{"id": "7", "name": null, "is_enabled": true, "datetime": "0000-00-00 00:00:00"}"#,
+//! )?;
+//! assert_eq!((f.id.0, f.name.0, f.is_enabled.0, f.datetime.0), (Some(7), None, Some(1), None));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// A handler's `settings` as the servers send them (the spec's `SettingsValue`): an object,
-/// a JSON-encoded string (one server version), or `null`.
+/// One record (a handler, a monitor, …) exactly as the server sent it: the JSON text of the
+/// object, kept beside the typed value so nothing the server sent is lost.
 ///
-/// Decoded in one pass; the generated untagged enum would buffer the whole object first.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum SettingsValue {
-    /// The settings object.
-    Object(Map<String, Value>),
-    /// The settings object, JSON-encoded in a string.
-    Encoded(String),
-    /// `null`.
-    Null,
-}
-
-impl<'de> Deserialize<'de> for SettingsValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SettingsVisitor;
-        impl<'de> Visitor<'de> for SettingsVisitor {
-            type Value = SettingsValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a settings object, a JSON-encoded settings string, or null")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SettingsValue, A::Error> {
-                Map::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(SettingsValue::Object)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<SettingsValue, E> {
-                Ok(SettingsValue::Encoded(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<SettingsValue, E> {
-                Ok(SettingsValue::Encoded(v))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<SettingsValue, E> {
-                Ok(SettingsValue::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<SettingsValue, E> {
-                Ok(SettingsValue::Null)
-            }
-        }
-        deserializer.deserialize_any(SettingsVisitor)
-    }
-}
-
-/// A server datetime (the spec's `Datetime`: `YYYY-MM-DD HH:MM:SS`, UTC, no offset), parsed
-/// once while decoding instead of pattern-checked and parsed again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Datetime(pub chrono::DateTime<chrono::Utc>);
-
-/// The servers' datetime format.
-const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
-
-impl Serialize for Datetime {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0.format(FORMAT))
-    }
-}
-
-impl<'de> Deserialize<'de> for Datetime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DatetimeVisitor;
-        impl Visitor<'_> for DatetimeVisitor {
-            type Value = Datetime;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a datetime as YYYY-MM-DD HH:MM:SS")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Datetime, E> {
-                parse_datetime(v).map(Datetime).ok_or_else(|| {
-                    E::custom(format!("{v:?} is not a YYYY-MM-DD HH:MM:SS datetime"))
-                })
-            }
-        }
-        deserializer.deserialize_str(DatetimeVisitor)
-    }
-}
-
-/// The spec's `NullableDatetime`: a [`Datetime`] or `null` (`last_datetime` of a handler that
-/// never fired).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// ```
+/// let raw: bitpeak::wire::RawRecord = serde_json::from_str(r#"{"id": 1, "extra": [1, 2]}"#)?;
+/// assert_eq!(raw.json(), r#"{"id": 1, "extra": [1, 2]}"#);
+/// assert_eq!(raw.to_value()["extra"][1], 2);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct NullableDatetime(pub Option<Datetime>);
+pub struct RawRecord(Box<RawValue>);
 
-/// A handler's `is_enabled` (the spec's `IsEnabled`): `0`/`1`/`2` from newer servers, a
-/// boolean from older ones. Decoded in one pass, without the buffering of an untagged enum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(untagged)]
-pub enum IsEnabled {
-    /// `0` disabled, `1` enabled, `2` an email handler waiting for confirmation.
-    Integer(u8),
-    /// `false` / `true`.
-    Boolean(bool),
+impl RawRecord {
+    /// The record's JSON text, as received.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The record as a JSON value (parsed anew on every call).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.json()).unwrap_or(Value::Null)
+    }
+
+    /// The record as a JSON object, or `None` when the server sent something else.
+    pub fn object(&self) -> Option<Map<String, Value>> {
+        match self.to_value() {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// Decodes the record into `T`, a struct of this module's tolerant field types.
+    pub(crate) fn fields<'a, T: Deserialize<'a>>(&'a self) -> Result<T, String> {
+        // A derived struct would also read an array, positionally: a record is an object.
+        if !self.json().trim_start().starts_with('{') {
+            return Err("the record is not a JSON object".to_owned());
+        }
+        serde_json::from_str(self.json()).map_err(|e| format!("the record is not readable: {e}"))
+    }
 }
 
-impl<'de> Deserialize<'de> for IsEnabled {
+impl PartialEq for RawRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
+}
+
+impl Eq for RawRecord {}
+
+impl fmt::Debug for RawRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawRecord({})", self.json())
+    }
+}
+
+impl RawRecord {
+    /// A record made from any serializable value (a generated type, a `serde_json::Value`),
+    /// e.g. to answer a mock request.
+    ///
+    /// ```
+    /// let raw = bitpeak::wire::RawRecord::of(&serde_json::json!({"id": 7}))?;
+    /// assert_eq!(raw.json(), r#"{"id":7}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawRecord)
+    }
+}
+
+/// `{"data": <record>}`: the answer of get, create and update of every resource, with the
+/// record still raw. The generator uses it for every schema marked `x-bitpeak-wire: record`
+/// (see `build.rs`); [`crate::record::Saved`] tells an `{id}` answer from a whole record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The record.
+    pub data: RawRecord,
+}
+
+impl Envelope {
+    /// The envelope of a serializable record (a generated type, a `serde_json::Value`).
+    ///
+    /// ```
+    /// let answer = bitpeak::wire::Envelope::of(&serde_json::json!({"id": 9}))?;
+    /// assert_eq!(serde_json::to_string(&answer)?, r#"{"data":{"id":9}}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn of<T: Serialize + ?Sized>(record: &T) -> Result<Self, serde_json::Error> {
+        RawRecord::of(record).map(|data| Envelope { data })
+    }
+}
+
+/// `{"data": [<record>…], "meta": {…}, "links": {…}}`: one page of any resource, with its
+/// records still raw, so each is decoded on its own. The generator uses it for every schema
+/// marked `x-bitpeak-wire: list`. Only `data` and `meta` must be the API's JSON; `links` may
+/// be anything (servers build them wrong, and they are never followed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListEnvelope {
+    /// The page's records.
+    pub data: Vec<RawRecord>,
+    /// The pagination facts.
+    pub meta: crate::raw::types::ListMeta,
+    /// The server's links, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Value>,
+}
+
+impl ListEnvelope {
+    /// A page of serializable records (generated types, `serde_json::Value`s), without
+    /// links, e.g. to answer a mock request.
+    ///
+    /// ```
+    /// use bitpeak::wire::ListEnvelope;
+    /// let meta = serde_json::from_value(serde_json::json!({"page": 1, "total_pages": 1}))?;
+    /// let page = ListEnvelope::of(&[serde_json::json!({"id": 1})], meta)?;
+    /// assert_eq!(page.data[0].json(), r#"{"id":1}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn of<T: Serialize>(
+        records: &[T],
+        meta: crate::raw::types::ListMeta,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(ListEnvelope {
+            data: records
+                .iter()
+                .map(RawRecord::of)
+                .collect::<Result<_, _>>()?,
+            meta,
+            links: None,
+        })
+    }
+}
+
+/// A JSON scalar as read by the tolerant decoders; containers are skipped.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(Cow<'a, str>),
+    Container,
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IsEnabledVisitor;
-        impl Visitor<'_> for IsEnabledVisitor {
-            type Value = IsEnabled;
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("0, 1, 2 or a boolean")
+                f.write_str("any JSON value")
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsEnabled, E> {
-                Ok(IsEnabled::Boolean(v))
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Bool(v))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IsEnabled, E> {
-                match v {
-                    0..=2 => Ok(IsEnabled::Integer(v as u8)),
-                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
-                }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Int(v))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IsEnabled, E> {
-                match u64::try_from(v) {
-                    Ok(v) => self.visit_u64(v),
-                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
-                }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::UInt(v))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Float(v))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+                Scalar::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Container)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Container)
             }
         }
-        deserializer.deserialize_any(IsEnabledVisitor)
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl Scalar<'_> {
+    /// An integer, also from a numeric string (`"12"`) or an integral float; not a boolean.
+    fn int(&self) -> Option<i64> {
+        match self {
+            Scalar::Int(n) => Some(*n),
+            Scalar::UInt(n) => i64::try_from(*n).ok(),
+            Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Some(*f as i64),
+            Scalar::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Declares a tolerant field type: a newtype over `Option<$inner>`, `None` when the value was
+/// absent or could not be read as one; decoding never fails, whatever the JSON value.
+macro_rules! tolerant {
+    ($(#[$doc:meta])* $name:ident($inner:ty), |$s:ident| $read:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Option<$inner>);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let $s = Scalar::deserialize(deserializer)?;
+                Ok($name($read))
+            }
+        }
+    };
+}
+
+tolerant!(
+    /// An integer column: a JSON integer, a numeric string (`"12"`, what uncast columns look
+    /// like), or an integral float; anything else, a boolean included, is `None`.
+    Int(i64),
+    |s| s.int()
+);
+
+tolerant!(
+    /// A flag or state column: an integer (`0`, `1`, `2`, …), a numeric string, or a boolean
+    /// (`false` → 0, `true` → 1, as older servers send PHP booleans).
+    Flag(i64),
+    |s| match s {
+        Scalar::Bool(b) => Some(i64::from(b)),
+        other => other.int(),
+    }
+);
+
+tolerant!(
+    /// A text column: a string, or a number read as its text (`null`, booleans and containers
+    /// are `None`).
+    Text(String),
+    |s| match s {
+        Scalar::Str(text) => Some(text.into_owned()),
+        Scalar::Int(n) => Some(n.to_string()),
+        Scalar::UInt(n) => Some(n.to_string()),
+        Scalar::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+);
+
+tolerant!(
+    /// A datetime column (`YYYY-MM-DD HH:MM:SS`, UTC; RFC 3339 also read). An empty string,
+    /// MySQL's zero date, `null` and anything else that is not a real date are `None`.
+    When(chrono::DateTime<chrono::Utc>),
+    |s| match s {
+        Scalar::Str(text) => parse_datetime(&text).or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|d| d.to_utc())
+        }),
+        _ => None,
+    }
+);
+
+/// An open JSON-object column (a handler's `settings`, a monitor's `settings`, …) as PHP
+/// sends it: an object; the same object JSON-encoded in a string (one server version); or,
+/// when empty, `[]`, `"[]"`, `""`, `"null"` or `null` (all read as an empty object).
+/// `None` when the value is something else (a number, a non-empty array, text that is not an
+/// object's JSON); the record's [`RawRecord`] still has it.
+///
+/// ```
+/// use bitpeak::wire::JsonObject;
+/// let read = |json: &str| serde_json::from_str::<JsonObject>(json).unwrap().0;
+/// assert_eq!(read(r#"{"email": "a@b.co"}"#).unwrap()["email"], "a@b.co");
+/// assert_eq!(read(r#""{\"email\": \"a@b.co\"}""#).unwrap()["email"], "a@b.co");
+/// assert!(read(r#""[]""#).unwrap().is_empty() && read("[]").unwrap().is_empty());
+/// assert_eq!(read("12"), None);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct JsonObject(pub Option<Map<String, Value>>);
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = JsonObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JsonObject, A::Error> {
+                Map::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|m| JsonObject(Some(m)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonObject, A::Error> {
+                let mut empty = true;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    empty = false;
+                }
+                Ok(JsonObject(empty.then(Map::new)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<JsonObject, E> {
+                Ok(JsonObject(object_from_text(v)))
+            }
+            fn visit_unit<E>(self) -> Result<JsonObject, E> {
+                Ok(JsonObject(Some(Map::new())))
+            }
+            fn visit_none<E>(self) -> Result<JsonObject, E> {
+                Ok(JsonObject(Some(Map::new())))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<JsonObject, D::Error> {
+                JsonObject::deserialize(d)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonObject, E> {
+                Ok(JsonObject(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonObject, E> {
+                Ok(JsonObject(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonObject, E> {
+                Ok(JsonObject(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonObject, E> {
+                Ok(JsonObject(None))
+            }
+        }
+        deserializer.deserialize_any(ObjectVisitor)
+    }
+}
+
+/// An object from its JSON text; empty text, `null` and `[]` are the empty object.
+fn object_from_text(text: &str) -> Option<Map<String, Value>> {
+    match text.trim() {
+        "" | "null" | "[]" => Some(Map::new()),
+        json => match serde_json::from_str::<Value>(json).ok()? {
+            Value::Object(map) => Some(map),
+            Value::Array(items) if items.is_empty() => Some(Map::new()),
+            _ => None,
+        },
     }
 }
 
@@ -155,9 +410,14 @@ fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
+/// Formats a datetime the way the servers write it (`YYYY-MM-DD HH:MM:SS`).
+pub fn format_datetime(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_datetime;
+    use super::*;
 
     #[test]
     fn datetimes_parse_exactly_the_server_format() {
@@ -176,5 +436,51 @@ mod tests {
         ] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
+    }
+
+    fn read<T: for<'a> Deserialize<'a>>(json: &str) -> T {
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"))
+    }
+
+    #[test]
+    fn tolerant_fields_read_what_they_can_and_never_fail() {
+        let odd = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "-3",
+            "1.5",
+            "2.0",
+            "1e300",
+            "\"\"",
+            "\"x\"",
+            "[]",
+            "[1,{}]",
+            "{}",
+            "{\"a\":[1]}",
+            "18446744073709551615",
+        ];
+        for json in odd {
+            let _: Int = read(json);
+            let _: Flag = read(json);
+            let _: Text = read(json);
+            let _: When = read(json);
+            let _: JsonObject = read(json);
+        }
+        assert_eq!(read::<Int>("\" 12 \"").0, Some(12));
+        assert_eq!(read::<Int>("2.0").0, Some(2));
+        assert_eq!(read::<Int>("true").0, None);
+        assert_eq!(read::<Int>("18446744073709551615").0, None);
+        assert_eq!(read::<Flag>("true").0, Some(1));
+        assert_eq!(read::<Flag>("\"2\"").0, Some(2));
+        assert_eq!(read::<Text>("12").0.as_deref(), Some("12"));
+        assert_eq!(read::<Text>("{}").0, None);
+        assert_eq!(read::<When>("\"\"").0, None);
+        assert_eq!(read::<When>("\"0000-00-00 00:00:00\"").0, None);
+        assert!(read::<When>("\"2025-12-05T14:29:14Z\"").0.is_some());
+        assert_eq!(read::<JsonObject>("null").0, Some(Map::new()));
+        assert_eq!(read::<JsonObject>("\"{not json\"").0, None);
+        assert_eq!(read::<JsonObject>("[1]").0, None);
     }
 }

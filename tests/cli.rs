@@ -466,9 +466,9 @@ fn export_and_apply_plan_dry_run_idempotence_and_prune() {
         "--name",
         "Ops",
         "--type",
-        "email",
-        "--email",
-        "ops@example.com",
+        "webhook",
+        "--webhook",
+        "https://example.com/ops",
     ]);
     env.ok(&[
         "handlers",
@@ -487,7 +487,7 @@ fn export_and_apply_plan_dry_run_idempotence_and_prune() {
     let text = std::fs::read_to_string(&exported).unwrap();
     assert_eq!(
         text,
-        "handlers:\n  Old:\n    enabled: true\n    type: discord\n    discord: https://discord.com/api/webhooks/1/a\n  Ops:\n    enabled: true\n    type: email\n    email: ops@example.com\n"
+        "handlers:\n  Old:\n    enabled: true\n    type: discord\n    discord: https://discord.com/api/webhooks/1/a\n  Ops:\n    enabled: true\n    type: webhook\n    webhook: https://example.com/ops\n"
     );
     // Applying the export changes nothing.
     let plan = env.ok(&["handlers", "apply", exported.to_str().unwrap()]);
@@ -499,7 +499,7 @@ fn export_and_apply_plan_dry_run_idempotence_and_prune() {
     let wanted = dir.join("wanted.yaml");
     std::fs::write(
         &wanted,
-        "handlers:\n  Ops:\n    type: email\n    email: ops@example.com\n    enabled: false\n  Hook:\n    type: webhook\n    webhook: https://example.com/h\n",
+        "handlers:\n  Ops:\n    type: webhook\n    webhook: https://example.com/ops\n    enabled: false\n  Hook:\n    type: webhook\n    webhook: https://example.com/h\n",
     )
     .unwrap();
     let path = wanted.to_str().unwrap();
@@ -605,4 +605,166 @@ fn fake_server_command_prints_its_url_and_serves() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "[]\n");
+}
+
+/// Records as real databases hold them, in shapes the spec allows (so a validating proxy in
+/// front of the fake accepts them too).
+fn odd_records() -> Vec<Value> {
+    let record = |id: u64, kind: Value, name: &str, settings: Value, enabled: Value| {
+        serde_json::json!({
+            "id": id, "type": kind, "name": name, "settings": settings, "is_enabled": enabled,
+            "last_datetime": "0000-00-00 00:00:00", "datetime": ""
+        })
+    };
+    vec![
+        record(
+            1,
+            "webhook".into(),
+            "Hook",
+            serde_json::json!({"webhook": "https://example.com/h"}),
+            1.into(),
+        ),
+        record(2, Value::Null, "Migrated", serde_json::json!([]), 0.into()),
+        record(3, "whatsapp".into(), "Later", "[]".into(), 3.into()),
+        record(
+            4,
+            "email".into(),
+            "Keyed",
+            serde_json::json!({"": "", "email": "a@example.com"}),
+            true.into(),
+        ),
+        record(5, "slack".into(), "Broken", "{not json".into(), 1.into()),
+    ]
+}
+
+#[test]
+fn odd_records_are_listed_got_and_shown() {
+    let env = env();
+    env.server.seed_raw(odd_records());
+    let all = env.json(&["handlers", "list", "--all"]);
+    let ids: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        all[1],
+        serde_json::json!({"id": 2, "name": "Migrated", "type": null, "settings": {}, "is_enabled": false,
+            "pending_confirmation": false, "state": "disabled", "last_datetime": null, "datetime": null})
+    );
+    assert_eq!(
+        (&all[2]["type"], &all[2]["state"], &all[2]["is_enabled"]),
+        (
+            &Value::from("whatsapp"),
+            &Value::from("unknown (3)"),
+            &Value::Null
+        )
+    );
+    assert_eq!(
+        all[3]["settings"],
+        serde_json::json!({"email": "a@example.com"})
+    );
+    assert_eq!(
+        (&all[4]["type"], &all[4]["settings"]),
+        (&Value::from("slack"), &serde_json::json!({}))
+    );
+    for id in ids {
+        let one = env.json(&["handlers", "get", &id.to_string()]);
+        assert_eq!(one, all[id as usize - 1]);
+    }
+    let table = env.ok(&["handlers", "list"]);
+    let row = table.lines().find(|l| l.starts_with("2 ")).unwrap();
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["2", "Migrated", "?", "disabled", "?"]
+    );
+}
+
+#[test]
+fn export_names_what_it_cannot_express_and_apply_leaves_it_alone() {
+    let env = env();
+    env.server.seed_raw(odd_records());
+    let out = env.cmd(&["handlers", "export"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "handlers:\n  Hook:\n    enabled: true\n    type: webhook\n    webhook: https://example.com/h\n  Keyed:\n    enabled: true\n    type: email\n    email: a@example.com\n"
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "bitpeak: export: skipping #2 \"Migrated\": the server stored it without a type\n\
+         bitpeak: export: skipping #3 \"Later\": its state unknown (3) is not one bitpeak knows\n\
+         bitpeak: export: skipping #5 \"Broken\": its slack settings could not be read\n"
+    );
+
+    let dir = std::env::temp_dir().join(format!("bitpeak-cli-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wanted.yaml");
+    std::fs::write(
+        &file,
+        "handlers:\n  Hook:\n    type: webhook\n    webhook: https://example.com/h\n  Keyed:\n    type: email\n    email: a@example.com\n  Broken:\n    type: slack\n    slack: https://hooks.slack.com/services/T/B/X\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let plan = env.ok(&["handlers", "apply", path, "--dry-run"]);
+    assert_eq!(
+        plan,
+        "~ update Broken (#5) (replaces what bitpeak cannot express: its slack settings could not be read)\n\
+         = unchanged Hook\n= unchanged Keyed\n\
+         ! left alone Migrated (#2): bitpeak cannot express it (the server stored it without a type); name it in the file or use --prune to replace or delete it\n\
+         ! left alone Later (#3): bitpeak cannot express it (its state unknown (3) is not one bitpeak knows); name it in the file or use --prune to replace or delete it\n\
+         plan: 0 to create, 1 to update, 2 unchanged, 0 to delete\n"
+    );
+    let pruned = env.ok(&["handlers", "apply", path, "--dry-run", "--prune"]);
+    assert!(
+        pruned.contains("- delete Migrated (#2) (bitpeak cannot express it: the server stored it without a type)\n"),
+        "{pruned}"
+    );
+    env.ok(&["handlers", "apply", path]);
+    let after = env.json(&["handlers", "list", "--all"]);
+    let ids: Vec<u64> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5], "nothing deleted without --prune");
+    assert_eq!(
+        after[4]["settings"]["slack"],
+        "https://hooks.slack.com/services/T/B/X"
+    );
+    assert_eq!(
+        after[1]["type"],
+        Value::Null,
+        "the record not named is left as it was"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn disabling_an_unconfirmed_email_on_a_2026_server_is_reported() {
+    let env = env_with(FakeConfig::new().profile(Profile::V2026));
+    env.ok(&[
+        "handlers",
+        "create",
+        "--name",
+        "Mail",
+        "--type",
+        "email",
+        "--email",
+        "a@example.com",
+    ]);
+    let out = env
+        .cmd(&["--output", "json", "handlers", "update", "1", "--disable"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let updated: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(updated["state"], "pending");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "bitpeak: note: handler #1 \"Mail\" is still pending (--disable was not applied: the server keeps an email handler pending until its address is confirmed)\n"
+    );
 }

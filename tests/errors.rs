@@ -336,7 +336,7 @@ async fn invalid_input_is_refused_before_sending() {
             NewNotificationHandler::new(
                 "ok",
                 Channel::Unknown {
-                    kind: "sms".into(),
+                    kind: Some("sms".into()),
                     settings: Default::default(),
                 },
             ),

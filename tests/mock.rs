@@ -5,6 +5,7 @@
 use std::num::NonZeroU64;
 
 use bitpeak::mock::{multipart_fields, types, MockServerExt, MultipartMockServerExt};
+use bitpeak::wire::{Envelope, ListEnvelope};
 use bitpeak::{Channel, Client, Error, HandlerUpdate, ListParams, NewNotificationHandler, PerPage};
 use httpmock::MockServer;
 use serde_json::json;
@@ -39,12 +40,11 @@ fn error(status: i64, title: &str) -> types::ErrorResponse {
 async fn list_matches_query_and_answers_a_typed_page() {
     let server = MockServer::start_async().await;
     let per_page = types::ResultsPerPage::try_from(10).unwrap();
-    let page: types::NotificationHandlerList = serde_json::from_value(json!({
-        "data": [handler(11, "A", 1), handler(12, "B", 0)],
-        "meta": {"page": 2, "results_per_page": 10, "total_results": 12, "total_pages": 2},
-        "links": {}
-    }))
+    let meta = serde_json::from_value(
+        json!({"page": 2, "results_per_page": 10, "total_results": 12, "total_pages": 2}),
+    )
     .unwrap();
+    let page = ListEnvelope::of(&[handler(11, "A", 1), handler(12, "B", 0)], meta).unwrap();
     let mock = server.list_notification_handlers(|when, then| {
         when.page(id(2))
             .results_per_page(&per_page)
@@ -68,7 +68,7 @@ async fn list_matches_query_and_answers_a_typed_page() {
             .iter()
             .map(|h| (h.id, h.name.as_str(), h.state.is_on()))
             .collect::<Vec<_>>(),
-        [(11, "A", true), (12, "B", false)]
+        [(11, "A", Some(true)), (12, "B", Some(false))]
     );
     assert_eq!((got.page, got.total_pages, got.total), (2, 2, Some(12)));
 }
@@ -76,9 +76,7 @@ async fn list_matches_query_and_answers_a_typed_page() {
 #[tokio::test]
 async fn get_and_delete_by_id_and_a_typed_error() {
     let server = MockServer::start_async().await;
-    let envelope = types::NotificationHandlerEnvelope {
-        data: handler(7, "Ops", 1),
-    };
+    let envelope = Envelope::of(&handler(7, "Ops", 1)).unwrap();
     let get = server.get_notification_handler(|when, then| {
         when.notification_handler_id(id(7));
         then.ok(&envelope);
@@ -118,15 +116,11 @@ async fn create_matches_every_field_and_reads_back_an_id_only_answer() {
         .name("Ops")
         .kind(types::HandlerType::Slack)
         .field_missing("is_enabled");
-        then.created(&types::NotificationHandlerMutation {
-            data: types::NotificationHandlerMutationData::HandlerId(types::HandlerId { id: 9 }),
-        });
+        then.created(&Envelope::of(&json!({"id": 9})).unwrap());
     });
     let read_back = server.get_notification_handler(|when, then| {
         when.notification_handler_id(id(9));
-        then.ok(&types::NotificationHandlerEnvelope {
-            data: handler(9, "Ops", 1),
-        });
+        then.ok(&Envelope::of(&handler(9, "Ops", 1)).unwrap());
     });
     let created = client(&server)
         .notification_handlers()
@@ -146,9 +140,7 @@ async fn a_field_that_differs_does_not_match() {
     let server = MockServer::start_async().await;
     let create = server.create_notification_handler(|when, then| {
         when.field("slack", "https://hooks.slack.com/OTHER");
-        then.created(&types::NotificationHandlerMutation {
-            data: types::NotificationHandlerMutationData::HandlerId(types::HandlerId { id: 1 }),
-        });
+        then.created(&Envelope::of(&json!({"id": 1})).unwrap());
     });
     let result = client(&server)
         .notification_handlers()
@@ -166,20 +158,14 @@ async fn update_matches_the_id_and_form_and_answers_errors_typed() {
     let server = MockServer::start_async().await;
     server.get_notification_handler(|when, then| {
         when.notification_handler_id(id(3));
-        then.ok(&types::NotificationHandlerEnvelope {
-            data: handler(3, "Day", 1),
-        });
+        then.ok(&Envelope::of(&handler(3, "Day", 1)).unwrap());
     });
     let update = server.update_notification_handler(|when, then| {
         when.notification_handler_id(id(3))
             .name("Night")
             .is_enabled(false)
             .field("slack", "https://hooks.slack.com/x");
-        then.ok(&types::NotificationHandlerMutation {
-            data: types::NotificationHandlerMutationData::NotificationHandler(handler(
-                3, "Night", 0,
-            )),
-        });
+        then.ok(&Envelope::of(&handler(3, "Night", 0)).unwrap());
     });
     let refused = server.update_notification_handler(|when, then| {
         when.notification_handler_id(id(4));
@@ -193,15 +179,13 @@ async fn update_matches_the_id_and_form_and_answers_errors_typed() {
         .unwrap();
     assert_eq!(
         (updated.name.as_str(), updated.state.is_on()),
-        ("Night", false)
+        ("Night", Some(false))
     );
     update.assert_async().await;
 
     server.get_notification_handler(|when, then| {
         when.notification_handler_id(id(4));
-        then.ok(&types::NotificationHandlerEnvelope {
-            data: handler(4, "Four", 1),
-        });
+        then.ok(&Envelope::of(&handler(4, "Four", 1)).unwrap());
     });
     let err = handlers
         .update(4, &HandlerUpdate::new().name("Longer"))

@@ -192,6 +192,10 @@ struct FakeServerArgs {
     /// Answer DELETE without a Content-Type (for validating proxies such as Prism).
     #[arg(long)]
     no_delete_content_type: bool,
+    /// Store the handler records of this JSON file (an array of objects) exactly as written,
+    /// e.g. the odd shapes real databases hold.
+    #[arg(long)]
+    seed_file: Option<PathBuf>,
 }
 
 fn parse_per_page(s: &str) -> Result<u64, String> {
@@ -324,18 +328,59 @@ impl From<FileChannel> for Channel {
     }
 }
 
-/// The file form of a channel; `None` for a type the file format does not know.
-fn file_channel(c: &Channel) -> Option<FileChannel> {
-    if matches!(c, Channel::Unknown { .. }) {
-        return None;
-    }
-    let mut flat: serde_json::Map<String, Value> = c
+/// The file form of a handler, or why the file format cannot express it.
+fn file_entry(h: &NotificationHandler) -> Result<FileEntry, String> {
+    let enabled = h
+        .state
+        .is_on()
+        .ok_or_else(|| format!("its state {} is not one bitpeak knows", state_word(h.state)))?;
+    let channel = match (&h.channel, h.channel.unsendable_reason()) {
+        (_, Some(why)) => return Err(why),
+        (Channel::Unknown { kind, .. }, None) => {
+            return Err(format!(
+                "type {:?} is not in the file format",
+                kind.as_deref().unwrap_or_default()
+            ))
+        }
+        (c, None) => c,
+    };
+    let mut flat: serde_json::Map<String, Value> = channel
         .fields()
         .into_iter()
         .map(|(k, v)| (k.to_owned(), Value::from(v)))
         .collect();
-    flat.insert("type".into(), Value::from(c.kind()));
-    serde_json::from_value(Value::Object(flat)).ok()
+    flat.insert("type".into(), Value::from(channel.kind()));
+    let channel = serde_json::from_value(Value::Object(flat)).map_err(|e| e.to_string())?;
+    Ok(FileEntry { enabled, channel })
+}
+
+/// What the server did not apply of `changes`, read back in `updated`.
+fn unapplied(changes: &HandlerUpdate, updated: &NotificationHandler) -> Vec<String> {
+    let mut notes = Vec::new();
+    let who = format!("handler #{} {:?}", updated.id, updated.name);
+    if let Some(wanted) = changes.enabled {
+        if updated.state.is_on() != Some(wanted) {
+            let why = if updated.state == HandlerState::PendingConfirmation {
+                ": the server keeps an email handler pending until its address is confirmed"
+            } else {
+                ""
+            };
+            notes.push(format!(
+                "{who} is still {} ({} was not applied{why})",
+                state_word(updated.state),
+                if wanted { "--enable" } else { "--disable" }
+            ));
+        }
+    }
+    if let Some(name) = &changes.name {
+        if name.trim() != updated.name {
+            notes.push(format!(
+                "the server stored {who}'s name as {:?}",
+                updated.name
+            ));
+        }
+    }
+    notes
 }
 
 /// A CLI failure: the message and the exit code.
@@ -361,17 +406,19 @@ fn usage(message: impl Into<String>) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.verbose > 0 {
-        let level = if cli.verbose > 1 {
-            "bitpeak=trace"
-        } else {
-            "bitpeak=debug"
-        };
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(level))
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    // Warnings (e.g. a record the server sent that cannot be read) always reach stderr.
+    let level = match cli.verbose {
+        0 => "bitpeak=warn",
+        1 => "bitpeak=debug",
+        _ => "bitpeak=trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(cli.verbose > 0)
+        .without_time()
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -431,9 +478,17 @@ async fn fake_server(args: FakeServerArgs) -> Result<(), Failure> {
     if let Some(limit) = args.rate_limit {
         config = config.rate_limit(limit, Duration::from_secs(args.rate_window_secs.max(1)));
     }
+    let seeds: Vec<Value> = match &args.seed_file {
+        None => Vec::new(),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+            .map_err(|e| usage(format!("{}: {e}", path.display())))?,
+    };
     let server = FakeServer::start(config)
         .await
         .map_err(|e| Failure(format!("cannot listen on {}: {e}", args.addr), exit::OTHER))?;
+    server.seed_raw(seeds);
     println!("{}", server.base_url());
     let _ = tokio::signal::ctrl_c().await;
     server.stop();
@@ -515,10 +570,16 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
             };
             if kind.is_some() || settings.any() {
                 let current = api.get(id).await?;
-                let kind = kind.unwrap_or_else(|| current.channel.kind().to_owned());
+                let kind = kind
+                    .or_else(|| current.channel.kind().map(str::to_owned))
+                    .ok_or_else(|| usage(format!("handler #{id} has no type: give --type")))?;
                 changes.channel = Some(channel_from_args(&kind, settings, Some(&current.channel))?);
             }
-            print_one(output, &api.update(id, &changes).await?);
+            let updated = api.update(id, &changes).await?;
+            for note in unapplied(&changes, &updated) {
+                eprintln!("bitpeak: note: {note}");
+            }
+            print_one(output, &updated);
         }
         Handlers::Delete { id } => api.delete(id).await?,
         Handlers::Export { file } => {
@@ -528,29 +589,20 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 .await?;
             let mut out = HandlersFile::default();
             for h in all {
-                let Some(channel) = file_channel(&h.channel) else {
-                    eprintln!(
-                        "bitpeak: skipping #{} {:?}: type {:?} is not in the file format",
-                        h.id,
-                        h.name,
-                        h.channel.kind()
-                    );
-                    continue;
+                let entry = match file_entry(&h) {
+                    Ok(_) if out.handlers.contains_key(&h.name) => {
+                        Err("another handler is already named so".to_owned())
+                    }
+                    other => other,
                 };
-                if out.handlers.contains_key(&h.name) {
-                    eprintln!(
-                        "bitpeak: skipping #{}: another handler is already named {:?}",
-                        h.id, h.name
-                    );
-                    continue;
+                match entry {
+                    Ok(entry) => {
+                        out.handlers.insert(h.name.clone(), entry);
+                    }
+                    Err(why) => {
+                        eprintln!("bitpeak: export: skipping #{} {:?}: {why}", h.id, h.name)
+                    }
                 }
-                out.handlers.insert(
-                    h.name.clone(),
-                    FileEntry {
-                        enabled: h.state.is_on(),
-                        channel,
-                    },
-                );
             }
             let text =
                 serde_yaml::to_string(&out).map_err(|e| Failure(e.to_string(), exit::OTHER))?;
@@ -606,7 +658,7 @@ fn channel_from_args(
         )));
     }
     let mut fields: serde_json::Map<String, Value> = current
-        .filter(|c| c.kind() == kind)
+        .filter(|c| c.kind() == Some(kind) && c.unsendable_reason().is_none())
         .map(|c| {
             c.fields()
                 .into_iter()
@@ -644,13 +696,19 @@ fn channel_from_args(
     Ok(channel)
 }
 
+/// A handler as JSON, normalised; what could not be read is `null` (`type`, `is_enabled`,
+/// dates) or kept as received (an unknown channel's settings).
 fn handler_json(h: &NotificationHandler) -> Value {
-    let settings: serde_json::Map<String, Value> = h
-        .channel
-        .fields()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Value::from(v)))
-        .collect();
+    let settings: serde_json::Map<String, Value> = match &h.channel {
+        Channel::Unknown { settings, .. } => settings.clone(),
+        channel => channel
+            .fields()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .collect(),
+    };
+    let date =
+        |d: &Option<chrono::DateTime<chrono::Utc>>| d.as_ref().map(bitpeak::wire::format_datetime);
     json!({
         "id": h.id,
         "name": h.name,
@@ -658,8 +716,9 @@ fn handler_json(h: &NotificationHandler) -> Value {
         "settings": settings,
         "is_enabled": h.state.is_on(),
         "pending_confirmation": h.state == HandlerState::PendingConfirmation,
-        "last_datetime": h.last_fired_at.map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()),
-        "datetime": h.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "state": state_word(h.state),
+        "last_datetime": date(&h.last_fired_at),
+        "datetime": date(&h.created_at),
     })
 }
 
@@ -700,6 +759,11 @@ fn target(c: &Channel) -> String {
             format!("consumer key {}, secrets ****", mask(consumer_key))
         }
         Channel::InternalNotification => "in-app".to_owned(),
+        Channel::Unknown { settings, .. } if settings.is_empty() => "?".to_owned(),
+        Channel::Unknown { settings, .. } => {
+            let names: Vec<&str> = settings.keys().map(String::as_str).collect();
+            format!("settings {} (values hidden)", names.join(", "))
+        }
         other => other
             .fields()
             .into_iter()
@@ -709,12 +773,13 @@ fn target(c: &Channel) -> String {
     }
 }
 
-fn state_word(s: HandlerState) -> &'static str {
+fn state_word(s: HandlerState) -> String {
     match s {
-        HandlerState::Enabled => "enabled",
-        HandlerState::Disabled => "disabled",
-        HandlerState::PendingConfirmation => "pending",
-        _ => "unknown",
+        HandlerState::Enabled => "enabled".into(),
+        HandlerState::Disabled => "disabled".into(),
+        HandlerState::PendingConfirmation => "pending".into(),
+        HandlerState::Unknown(Some(n)) => format!("unknown ({n})"),
+        _ => "unknown".into(),
     }
 }
 
@@ -725,8 +790,8 @@ fn print_table(items: &[NotificationHandler]) {
             [
                 h.id.to_string(),
                 h.name.clone(),
-                h.channel.kind().to_owned(),
-                state_word(h.state).to_owned(),
+                h.channel.kind().unwrap_or("?").to_owned(),
+                state_word(h.state),
                 target(&h.channel),
             ]
         })
@@ -788,6 +853,30 @@ fn read_file(path: &Path) -> Result<Vec<(String, FileEntry)>, Failure> {
     Ok(entries)
 }
 
+/// Whether a live handler already matches the file (`Ok`, with a note for the plan) or needs
+/// an update (`Err`, with a note when the update replaces what bitpeak cannot express).
+fn plan_update(
+    h: &NotificationHandler,
+    channel: &Channel,
+    enabled: bool,
+) -> Result<String, String> {
+    if let Err(why) = file_entry(h) {
+        return Err(format!(" (replaces what bitpeak cannot express: {why})"));
+    }
+    if h.channel != *channel {
+        return Err(String::new());
+    }
+    match (h.state, enabled) {
+        // A 2026 server keeps it pending whatever is sent: an update would change nothing.
+        (HandlerState::PendingConfirmation, false) => Ok(
+            " (wanted disabled, but the server keeps it pending until its address is confirmed)"
+                .to_owned(),
+        ),
+        (state, enabled) if state.is_on() == Some(enabled) => Ok(String::new()),
+        _ => Err(String::new()),
+    }
+}
+
 enum Step {
     Create(String, FileEntry),
     Update(u64, String, FileEntry),
@@ -808,39 +897,49 @@ async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Resu
     let mut steps = Vec::new();
     let mut unchanged = 0;
     for (name, entry) in &wanted {
+        let channel = Channel::from(entry.channel.clone());
         match by_name.get(name.as_str()) {
             None => {
-                println!(
-                    "+ create {name} ({})",
-                    Channel::from(entry.channel.clone()).kind()
-                );
+                println!("+ create {name} ({})", channel.kind().unwrap_or("?"));
                 steps.push(Step::Create(name.clone(), entry.clone()));
             }
-            Some(h)
-                if h.channel != Channel::from(entry.channel.clone())
-                    || h.state.is_on() != entry.enabled =>
-            {
-                println!("~ update {name} (#{})", h.id);
-                steps.push(Step::Update(h.id, name.clone(), entry.clone()));
-            }
-            Some(_) => {
-                println!("= unchanged {name}");
-                unchanged += 1;
-            }
+            Some(h) => match plan_update(h, &channel, entry.enabled) {
+                Ok(note) => {
+                    println!("= unchanged {name}{note}");
+                    unchanged += 1;
+                }
+                Err(note) => {
+                    println!("~ update {name} (#{}){note}", h.id);
+                    steps.push(Step::Update(h.id, name.clone(), entry.clone()));
+                }
+            },
         }
     }
-    if prune {
-        let names: std::collections::BTreeSet<&str> =
-            wanted.iter().map(|(n, _)| n.as_str()).collect();
-        for h in &live {
-            let duplicate = by_name
-                .get(h.name.as_str())
-                .is_some_and(|first| first.id != h.id);
-            if !names.contains(h.name.as_str()) || duplicate {
-                println!("- delete {} (#{})", h.name, h.id);
-                steps.push(Step::Delete(h.id, h.name.clone()));
-            }
+    let names: std::collections::BTreeSet<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
+    for h in &live {
+        let duplicate = by_name
+            .get(h.name.as_str())
+            .is_some_and(|first| first.id != h.id);
+        if names.contains(h.name.as_str()) && !duplicate {
+            continue;
         }
+        let odd = file_entry(h).err();
+        match (prune, odd) {
+            (true, None) => println!("- delete {} (#{})", h.name, h.id),
+            (true, Some(why)) => println!(
+                "- delete {} (#{}) (bitpeak cannot express it: {why})",
+                h.name, h.id
+            ),
+            (false, Some(why)) => {
+                println!(
+                    "! left alone {} (#{}): bitpeak cannot express it ({why}); name it in the file or use --prune to replace or delete it",
+                    h.name, h.id
+                );
+                continue;
+            }
+            (false, None) => continue,
+        }
+        steps.push(Step::Delete(h.id, h.name.clone()));
     }
     let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
     println!(

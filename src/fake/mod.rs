@@ -257,6 +257,29 @@ impl FakeServer {
         self.state.seed(count);
     }
 
+    /// Stores handler records exactly as given, answered as they are whatever the profile:
+    /// the odd shapes real databases hold (`"type": null`, `"settings": []`, zero dates, ids
+    /// as strings, states from later versions, …), to reproduce them in tests.
+    ///
+    /// A record's `id` (an integer or a numeric string) is where it is stored; one without a
+    /// usable id is stored under the next free id, and still answered as seeded.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bitpeak::fake::{FakeConfig, FakeServer};
+    /// let server = FakeServer::start(FakeConfig::new()).await?;
+    /// server.seed_raw(vec![serde_json::json!({"id": 5, "type": null, "name": "Odd", "settings": []})]);
+    /// let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("fake-key").build()?;
+    /// let odd = client.notification_handlers().get(5).await?;
+    /// assert_eq!(odd.channel.kind(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed_raw(&self, records: Vec<serde_json::Value>) {
+        self.state.seed_raw(records);
+    }
+
     /// Stops serving.
     pub fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

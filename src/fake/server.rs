@@ -34,7 +34,42 @@ pub(crate) struct State {
 #[derive(Default)]
 struct Store {
     next_id: u64,
-    handlers: BTreeMap<u64, Stored>,
+    handlers: BTreeMap<u64, Record>,
+}
+
+/// A stored handler: one the fake wrote itself, or a raw JSON record seeded as a real
+/// database may hold it (answered exactly as seeded).
+#[derive(Clone)]
+enum Record {
+    Typed(Stored),
+    Raw(Value),
+}
+
+impl Record {
+    fn kind(&self) -> &str {
+        match self {
+            Record::Typed(h) => &h.kind,
+            Record::Raw(v) => v["type"].as_str().unwrap_or_default(),
+        }
+    }
+    fn name(&self) -> &str {
+        match self {
+            Record::Typed(h) => &h.name,
+            Record::Raw(v) => v["name"].as_str().unwrap_or_default(),
+        }
+    }
+    fn datetime(&self) -> &str {
+        match self {
+            Record::Typed(h) => &h.datetime,
+            Record::Raw(v) => v["datetime"].as_str().unwrap_or_default(),
+        }
+    }
+    fn last_datetime(&self) -> Option<&str> {
+        match self {
+            Record::Typed(h) => h.last_datetime.as_deref(),
+            Record::Raw(v) => v["last_datetime"].as_str(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -81,7 +116,7 @@ impl State {
             )]);
             store.handlers.insert(
                 id,
-                Stored {
+                Record::Typed(Stored {
                     id,
                     kind: "webhook".into(),
                     name: format!("seed {id}"),
@@ -89,8 +124,26 @@ impl State {
                     enabled: 1,
                     last_datetime: None,
                     datetime: datetime.clone(),
-                },
+                }),
             );
+        }
+    }
+
+    /// Stores records exactly as given; each is answered as it is. A record's `id` (an integer
+    /// or a numeric string) is its key; one without a usable id gets the next free one, though
+    /// the record keeps what it has.
+    pub(crate) fn seed_raw(&self, records: Vec<Value>) {
+        let mut store = lock(&self.store);
+        for record in records {
+            let id = match &record["id"] {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            }
+            .filter(|id| *id > 0 && !store.handlers.contains_key(id))
+            .unwrap_or(store.next_id);
+            store.next_id = store.next_id.max(id.saturating_add(1));
+            store.handlers.insert(id, Record::Raw(record));
         }
     }
 
@@ -348,6 +401,13 @@ fn now() -> String {
 }
 
 impl State {
+    fn render_record(&self, record: &Record) -> Value {
+        match record {
+            Record::Typed(h) => self.render(h),
+            Record::Raw(v) => v.clone(),
+        }
+    }
+
     fn render(&self, h: &Stored) -> Value {
         let profile = self.config.profile;
         let mut settings: Map<String, Value> = h
@@ -364,9 +424,18 @@ impl State {
                 Value::from(u8::from(h.enabled != 2)),
             );
         }
-        let settings = match profile {
-            Profile::V2025 => Value::from(Value::Object(settings).to_string()),
-            _ => Value::Object(settings),
+        // PHP encodes empty settings as an empty array.
+        let settings = match (profile, settings.is_empty()) {
+            (Profile::V2025, true) => Value::from("[]"),
+            (Profile::V2025, false) => Value::from(Value::Object(settings).to_string()),
+            (_, true) => Value::Array(Vec::new()),
+            (_, false) => Value::Object(settings),
+        };
+        // A type the instance does not support is stored as nothing.
+        let kind = if h.kind.is_empty() {
+            Value::Null
+        } else {
+            Value::from(h.kind.as_str())
         };
         let is_enabled = match profile {
             Profile::Document | Profile::V2023 => Value::from(h.enabled != 0),
@@ -375,7 +444,7 @@ impl State {
         };
         let mut out = json!({
             "id": h.id,
-            "type": h.kind,
+            "type": kind,
             "name": h.name,
             "settings": settings,
             "is_enabled": is_enabled,
@@ -420,25 +489,23 @@ fn list(state: &State, query: &str) -> Response {
         .unwrap_or(25);
 
     let store = lock(&state.store);
-    let mut items: Vec<&Stored> = store.handlers.values().collect();
+    // Sorting is stable, so equal keys keep id order.
+    let mut items: Vec<&Record> = store.handlers.values().collect();
     if state.newer() {
         if let Some(kind) = param("type").filter(|t| !t.is_empty()) {
-            items.retain(|h| h.kind == kind);
+            items.retain(|h| h.kind() == kind);
         }
         if let Some(text) = param("search").filter(|t| !t.is_empty()) {
             if param("search_by").unwrap_or("name") == "name" {
                 let text = text.to_lowercase();
-                items.retain(|h| h.name.to_lowercase().contains(&text));
+                items.retain(|h| h.name().to_lowercase().contains(&text));
             }
         }
         if let Some(key) = param("order_by") {
             match key {
-                "datetime" => {
-                    items.sort_by(|a, b| a.datetime.cmp(&b.datetime).then(a.id.cmp(&b.id)))
-                }
-                "last_datetime" => items
-                    .sort_by(|a, b| a.last_datetime.cmp(&b.last_datetime).then(a.id.cmp(&b.id))),
-                "name" => items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+                "datetime" => items.sort_by(|a, b| a.datetime().cmp(b.datetime())),
+                "last_datetime" => items.sort_by(|a, b| a.last_datetime().cmp(&b.last_datetime())),
+                "name" => items.sort_by(|a, b| a.name().cmp(b.name())),
                 _ => {}
             }
         }
@@ -452,7 +519,7 @@ fn list(state: &State, query: &str) -> Response {
         .iter()
         .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(per_page as usize)
-        .map(|h| state.render(h))
+        .map(|h| state.render_record(h))
         .collect();
 
     let link = |p: u64| {
@@ -494,7 +561,7 @@ fn not_found() -> Response {
 fn get(state: &State, id: u64) -> Response {
     let store = lock(&state.store);
     match store.handlers.get(&id) {
-        Some(h) => ok_json(StatusCode::OK, json!({"data": state.render(h)})),
+        Some(h) => ok_json(StatusCode::OK, json!({"data": state.render_record(h)})),
         None => not_found(),
     }
 }
@@ -566,14 +633,16 @@ fn create(state: &State, fields: Vec<(String, String)>) -> Response {
         last_datetime: None,
         datetime: now(),
     };
-    store.handlers.insert(id, h.clone());
+    store.handlers.insert(id, Record::Typed(h.clone()));
     state.saved(StatusCode::CREATED, &h)
 }
 
 fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
     let mut store = lock(&state.store);
-    let Some(current) = store.handlers.get(&id).cloned() else {
-        return not_found();
+    let current = match store.handlers.get(&id).cloned() {
+        None => return not_found(),
+        Some(Record::Typed(current)) => current,
+        Some(Record::Raw(record)) => return update_raw(state, &mut store, id, record, &fields),
     };
     let mut h = current.clone();
     if let Some(name) = field(&fields, "name") {
@@ -601,8 +670,18 @@ fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
         };
         settings.insert((*f).to_owned(), value);
     }
+    if h.kind.is_empty()
+        && field(&fields, "type").is_some()
+        && state.config.profile == Profile::V2026
+    {
+        // The 2026 update code stores an unsupported type as NULL, its settings under an
+        // empty name.
+        settings.insert(String::new(), String::new());
+    }
     h.settings = settings;
     match field(&fields, "is_enabled").map(|v| v.trim().parse::<i64>().unwrap_or(0)) {
+        // 2026 servers keep an unconfirmed email handler pending whatever is sent.
+        Some(_) if h.enabled == 2 && state.config.profile == Profile::V2026 => {}
         Some(0) => h.enabled = 0,
         Some(_) if h.enabled == 2 => {}
         Some(_) => h.enabled = 1,
@@ -614,8 +693,61 @@ fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
     if email_changed && state.config.profile == Profile::V2026 && h.enabled != 0 {
         h.enabled = 2;
     }
-    store.handlers.insert(id, h.clone());
+    store.handlers.insert(id, Record::Typed(h.clone()));
     state.saved(StatusCode::OK, &h)
+}
+
+/// An update of a seeded raw record: the form's fields are written into it, the rest of the
+/// record is left as it is.
+fn update_raw(
+    state: &State,
+    store: &mut Store,
+    id: u64,
+    mut record: Value,
+    fields: &[(String, String)],
+) -> Response {
+    let Some(object) = record.as_object_mut() else {
+        return not_found();
+    };
+    if let Some(name) = field(fields, "name") {
+        match validate_name(Some(name)) {
+            Ok(name) => {
+                object.insert("name".into(), Value::from(name));
+            }
+            Err(r) => return r,
+        }
+    }
+    if let Some(kind) = field(fields, "type") {
+        let kind = stored_kind(kind);
+        let settings: Map<String, Value> = Channel::field_names(&kind)
+            .iter()
+            .map(|f| {
+                (
+                    (*f).to_owned(),
+                    Value::from(clean(field(fields, f).unwrap_or_default())),
+                )
+            })
+            .collect();
+        object.insert("settings".into(), Value::Object(settings));
+        object.insert(
+            "type".into(),
+            if kind.is_empty() {
+                Value::Null
+            } else {
+                Value::from(kind)
+            },
+        );
+    }
+    if let Some(enabled) = field(fields, "is_enabled") {
+        let on = enabled.trim().parse::<i64>().unwrap_or(0) != 0;
+        object.insert("is_enabled".into(), Value::from(u8::from(on)));
+    }
+    store.handlers.insert(id, Record::Raw(record.clone()));
+    let data = match state.config.profile {
+        Profile::Document | Profile::V2023 => json!({ "id": id }),
+        Profile::V2025 | Profile::V2026 => record,
+    };
+    ok_json(StatusCode::OK, json!({ "data": data }))
 }
 
 fn delete(state: &State, id: u64) -> Response {

@@ -5,12 +5,14 @@ use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::Method;
 
 use super::model::{check_name, Channel, NotificationHandler};
-use crate::decode::{page_from_wire, Saved};
+use crate::decode::{record, saved_record};
 use crate::multipart::FormData;
 use crate::pagination::{paginate, Page, PerPage};
 use crate::raw::types as wire;
+use crate::record::Saved;
 use crate::retry::RetryPolicy;
 use crate::transport::read_json;
+use crate::wire::Envelope;
 use crate::{Client, Error};
 
 /// Sort keys for [`ListParams::order_by`] (newer servers only).
@@ -114,7 +116,7 @@ impl ListParams {
 /// ```
 /// use bitpeak::{Channel, NewNotificationHandler};
 /// let new = NewNotificationHandler::new("Ops mailbox", Channel::email("ops@example.com"));
-/// assert_eq!(new.channel.kind(), "email");
+/// assert_eq!(new.channel.kind(), Some("email"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -150,6 +152,12 @@ pub struct HandlerUpdate {
     /// A new type and settings.
     pub channel: Option<Channel>,
     /// Switch on (`true`) or off (`false`).
+    ///
+    /// A 2026 server keeps an email handler whose address is not confirmed
+    /// ([`crate::HandlerState::PendingConfirmation`]) pending whatever is sent, so switching it
+    /// off takes effect only once the address is confirmed: the handler that
+    /// [`NotificationHandlers::update`] returns is read back and shows the state the server
+    /// kept.
     pub enabled: Option<bool>,
 }
 
@@ -168,7 +176,8 @@ impl HandlerUpdate {
         self.channel = Some(channel);
         self
     }
-    /// Switches on or off.
+    /// Switches on or off (see [`HandlerUpdate::enabled`](HandlerUpdate#structfield.enabled)
+    /// for what a 2026 server does with an unconfirmed email handler).
     pub fn enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
         self
@@ -248,16 +257,11 @@ impl<'a> NotificationHandlers<'a> {
         let policy = self.policy.clone();
         let first = params.page.unwrap_or(1);
         let concurrency = params.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
-        paginate(
-            first,
-            concurrency,
-            |h: &NotificationHandler| h.id,
-            move |number| {
-                let params = params.clone();
-                let policy = policy.clone();
-                async move { list_page(client, policy.as_ref(), &params, number).await }
-            },
-        )
+        paginate(first, concurrency, move |number| {
+            let params = params.clone();
+            let policy = policy.clone();
+            async move { list_page(client, policy.as_ref(), &params, number).await }
+        })
     }
 
     /// One handler.
@@ -271,7 +275,7 @@ impl<'a> NotificationHandlers<'a> {
             .send()
             .await
         {
-            Ok(answer) => answer.into_inner().data.try_into(),
+            Ok(answer) => record(answer.into_inner().data),
             Err(e) => Err(Error::from_raw(e, &call).await),
         }
     }
@@ -305,7 +309,11 @@ impl<'a> NotificationHandlers<'a> {
     /// Some server versions reset what an update does not send, so this reads the handler,
     /// applies `changes`, and sends `name`, `type`, every settings field of the type and
     /// `is_enabled` (`1`, or `0` when disabled; a handler pending email confirmation is sent
-    /// as `1`).
+    /// as `1`; a state this crate does not know is not sent unless `changes` sets one).
+    ///
+    /// A handler whose type or settings could not be read (see
+    /// [`Channel::unsendable_reason`]) is not re-sent as it stands: give `changes` a channel,
+    /// or nothing is sent and the answer is [`Error::InvalidInput`] naming `type`.
     ///
     /// ```no_run
     /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
@@ -333,9 +341,23 @@ impl<'a> NotificationHandlers<'a> {
         }
         let current = self.get(id).await?;
         let name = changes.name.as_deref().unwrap_or(&current.name);
-        let channel = changes.channel.as_ref().unwrap_or(&current.channel);
-        let enabled = changes.enabled.unwrap_or(current.state.is_on());
-        let form = FormData::new(name, channel).with_enabled(enabled);
+        let channel =
+            match &changes.channel {
+                Some(channel) => channel,
+                None => match current.channel.unsendable_reason() {
+                    Some(why) => return Err(Error::invalid(
+                        "type",
+                        format!(
+                            "handler #{id} cannot be re-sent as stored ({why}); give it a channel"
+                        ),
+                    )),
+                    None => &current.channel,
+                },
+            };
+        let mut form = FormData::new(name, channel);
+        if let Some(enabled) = changes.enabled.or(current.state.is_on()) {
+            form = form.with_enabled(enabled);
+        }
         let url = format!("{}/notification-handlers/{id}", self.client.base_url());
         self.send_form("update_notification_handler", url, &form)
             .await
@@ -383,15 +405,15 @@ impl<'a> NotificationHandlers<'a> {
             .send(self.policy.clone(), operation, build)
             .await;
         let saved = match response {
-            Ok(response) => read_json::<wire::NotificationHandlerMutation>(response)
+            Ok(response) => read_json::<Envelope>(response)
                 .await
-                .and_then(Saved::try_from),
+                .and_then(|answer| saved_record(answer.data)),
             Err(e) => Err(Error::from_reqwest(e)),
         };
         match saved {
             Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
             Err(e) => Err(e),
-            Ok(Saved::Handler(h)) => Ok(h),
+            Ok(Saved::Record(h)) => Ok(h),
             Ok(Saved::Id(id)) => self.get(id).await.map_err(|e| Error::SavedButUnread {
                 id,
                 source: Box::new(e),
@@ -448,7 +470,11 @@ async fn list_page(
         });
     }
     match request.send().await {
-        Ok(answer) => page_from_wire(answer.into_inner(), number, params.per_page.get()),
+        Ok(answer) => Ok(Page::from_list(
+            answer.into_inner(),
+            number,
+            params.per_page.get(),
+        )),
         Err(e) => Err(Error::from_raw(e, &call).await),
     }
 }

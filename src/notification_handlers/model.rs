@@ -1,10 +1,11 @@
-//! The notification-handler model, converted once from the generated wire types.
+//! The notification-handler model, decoded from each record on its own (see
+//! [`crate::record`]).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::raw::types as wire;
-use crate::wire::{IsEnabled, SettingsValue};
+use crate::record::{record_id, FromRecord, UnreadableRecord};
+use crate::wire::{Flag, Int, JsonObject, RawRecord, Text, When};
 use crate::Error;
 
 /// Longest `name` the servers accept, in characters.
@@ -13,21 +14,43 @@ pub const MAX_NAME_CHARS: usize = 128;
 pub const MAX_VALUE_CHARS: usize = 512;
 
 /// A notification handler: where an account's alerts go.
+///
+/// Decoded liberally: whatever a field holds that cannot be read shows as unknown
+/// ([`Channel::Unknown`], [`HandlerState::Unknown`], `None` dates, an empty name), and the
+/// record exactly as the server sent it stays reachable through [`NotificationHandler::raw`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NotificationHandler {
     /// The handler's id.
     pub id: u64,
-    /// Its display name.
+    /// Its display name (empty when the server sent none, or no text).
     pub name: String,
     /// Where it delivers, with the settings of that channel.
     pub channel: Channel,
-    /// Enabled, disabled, or waiting for email confirmation.
+    /// Enabled, disabled, waiting for email confirmation, or a state this crate does not know.
     pub state: HandlerState,
-    /// When it last fired (`last_datetime`), if ever.
+    /// When it last fired (`last_datetime`): `None` if never, or if the server's value is not
+    /// a date (empty, MySQL's zero date).
     pub last_fired_at: Option<DateTime<Utc>>,
-    /// When it was created (`datetime`).
-    pub created_at: DateTime<Utc>,
+    /// When it was created (`datetime`); `None` when the server's value is not a date.
+    pub created_at: Option<DateTime<Utc>>,
+    raw: RawRecord,
+}
+
+impl NotificationHandler {
+    /// The record exactly as the server sent it, with every field, including those this
+    /// model does not read or could not read.
+    ///
+    /// ```
+    /// let body = br#"{"data": {"id": 1, "type": "email", "name": "W", "settings": {"email": "a@b.co"},
+    ///     "is_enabled": 1, "datetime": "2025-12-05 14:29:14", "team_id": 9}}"#;
+    /// let handler = bitpeak::decode::handler(body)?;
+    /// assert_eq!(handler.raw().to_value()["team_id"], 9);
+    /// # Ok::<(), bitpeak::Error>(())
+    /// ```
+    pub fn raw(&self) -> &RawRecord {
+        &self.raw
+    }
 }
 
 /// Whether a handler delivers alerts.
@@ -40,13 +63,37 @@ pub enum HandlerState {
     Disabled,
     /// An email handler waiting for its address to be confirmed (`is_enabled: 2`).
     PendingConfirmation,
+    /// A state this crate does not know: the server's integer (a later version's state), or
+    /// `None` when `is_enabled` was missing or not a number.
+    Unknown(Option<i64>),
 }
 
 impl HandlerState {
-    /// `true` for [`HandlerState::Enabled`] and [`HandlerState::PendingConfirmation`]: the
-    /// handler is switched on, even if its address is not confirmed yet.
-    pub fn is_on(self) -> bool {
-        !matches!(self, HandlerState::Disabled)
+    /// `Some(true)` for [`HandlerState::Enabled`] and [`HandlerState::PendingConfirmation`]
+    /// (switched on, even if the address is not confirmed yet), `Some(false)` for
+    /// [`HandlerState::Disabled`], `None` for an unknown state.
+    ///
+    /// ```
+    /// use bitpeak::HandlerState;
+    /// assert_eq!(HandlerState::PendingConfirmation.is_on(), Some(true));
+    /// assert_eq!(HandlerState::Unknown(Some(5)).is_on(), None);
+    /// ```
+    pub fn is_on(self) -> Option<bool> {
+        match self {
+            HandlerState::Enabled | HandlerState::PendingConfirmation => Some(true),
+            HandlerState::Disabled => Some(false),
+            HandlerState::Unknown(_) => None,
+        }
+    }
+
+    /// The state of an `is_enabled` value: `0`/`false`, `1`/`true`, `2`, anything else.
+    fn from_wire(value: Option<i64>) -> Self {
+        match value {
+            Some(0) => HandlerState::Disabled,
+            Some(1) => HandlerState::Enabled,
+            Some(2) => HandlerState::PendingConfirmation,
+            other => HandlerState::Unknown(other),
+        }
     }
 }
 
@@ -58,7 +105,7 @@ impl HandlerState {
 /// ```
 /// use bitpeak::Channel;
 /// let channel = Channel::telegram("123456:ABC", "-1001234567890");
-/// assert_eq!(channel.kind(), "telegram");
+/// assert_eq!(channel.kind(), Some("telegram"));
 /// assert_eq!(channel.fields(), vec![("telegram", "123456:ABC"), ("telegram_chat_id", "-1001234567890")]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,12 +161,15 @@ pub enum Channel {
     },
     /// `internal_notification`: in-app notifications; no settings.
     InternalNotification,
-    /// A type this crate does not know (a server may enable new ones). Kept as received so
-    /// it is never lost; it cannot be created.
+    /// What this crate cannot express as one of the variants above, kept as received so it
+    /// is never lost: a type it does not know (a server may enable new ones), no type at all
+    /// (servers store a type they do not support as `null`), or a known type whose settings
+    /// could not be read (then `settings` is empty; [`NotificationHandler::raw`] has them).
+    /// It cannot be created.
     Unknown {
-        /// The wire type.
-        kind: String,
-        /// The settings object as received.
+        /// The wire type, or `None` when the server sent none.
+        kind: Option<String>,
+        /// The settings object as received (empty when it was empty or unreadable).
         settings: Map<String, Value>,
     },
 }
@@ -194,9 +244,10 @@ impl Channel {
         }
     }
 
-    /// The wire type (`email`, `microsoft_teams`, …).
-    pub fn kind(&self) -> &str {
-        match self {
+    /// The wire type (`email`, `microsoft_teams`, …); `None` for a handler the server
+    /// stored without one.
+    pub fn kind(&self) -> Option<&str> {
+        Some(match self {
             Channel::Email { .. } => "email",
             Channel::Webhook { .. } => "webhook",
             Channel::Slack { .. } => "slack",
@@ -206,8 +257,8 @@ impl Channel {
             Channel::X { .. } => "x",
             Channel::GoogleChat { .. } => "google_chat",
             Channel::InternalNotification => "internal_notification",
-            Channel::Unknown { kind, .. } => kind,
-        }
+            Channel::Unknown { kind, .. } => return kind.as_deref(),
+        })
     }
 
     /// The settings as `(form field, value)` pairs, in the document's order. For an
@@ -240,7 +291,7 @@ impl Channel {
                     .collect()
             }
         };
-        Self::field_names(self.kind())
+        Self::field_names(self.kind().unwrap_or_default())
             .iter()
             .copied()
             .zip(values)
@@ -272,35 +323,69 @@ impl Channel {
         }
     }
 
-    /// Builds the channel from a wire type and its settings. Liberal: a missing settings
-    /// field reads as empty, an unknown type is kept as [`Channel::Unknown`].
-    pub(crate) fn from_wire(kind: &str, settings: Option<Map<String, Value>>) -> Self {
-        let mut settings = settings.unwrap_or_default();
-        // Liberal: a number (say, a chat id) reads as its text; anything else missing as "".
-        let mut take = |field: &str| match settings.remove(field) {
+    /// Builds the channel from a record's `type` and `settings`. Liberal: a missing settings
+    /// field reads as empty and a number or boolean as its text; what cannot be expressed
+    /// (no type, an unknown type, unreadable settings) is kept as [`Channel::Unknown`].
+    pub(crate) fn from_wire(kind: Option<String>, settings: Option<Map<String, Value>>) -> Self {
+        let unknown = |kind, settings| Channel::Unknown { kind, settings };
+        let (kind, mut settings) = match (kind, settings) {
+            (Some(kind), Some(settings)) => (kind, settings),
+            (kind, settings) => return unknown(kind, settings.unwrap_or_default()),
+        };
+        let fields = Self::field_names(&kind);
+        let text = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+        if fields
+            .iter()
+            .any(|f| settings.get(*f).is_some_and(|v| !text(v)))
+        {
+            // A known type with a setting that is not text: not expressible.
+            return unknown(Some(kind), settings);
+        }
+        let values = fields.iter().map(|field| match settings.remove(*field) {
             Some(Value::String(s)) => s,
             Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Bool(b)) => u8::from(b).to_string(),
             _ => String::new(),
-        };
-        match kind {
-            "email" => Channel::email(take("email")),
-            "webhook" => Channel::webhook(take("webhook")),
-            "slack" => Channel::slack(take("slack")),
-            "discord" => Channel::discord(take("discord")),
-            "telegram" => Channel::telegram(take("telegram"), take("telegram_chat_id")),
-            "microsoft_teams" => Channel::microsoft_teams(take("microsoft_teams")),
-            "x" => Channel::x(
-                take("x_consumer_key"),
-                take("x_consumer_secret"),
-                take("x_access_token"),
-                take("x_access_token_secret"),
-            ),
-            "google_chat" => Channel::google_chat(take("google_chat")),
+        });
+        match Self::known(&kind, values.collect()) {
+            Some(channel) => channel,
+            None => unknown(Some(kind), settings),
+        }
+    }
+
+    /// A documented type from its settings values, in [`Channel::field_names`] order.
+    fn known(kind: &str, values: Vec<String>) -> Option<Self> {
+        let mut values = values.into_iter();
+        let mut next = || values.next().unwrap_or_default();
+        Some(match kind {
+            "email" => Channel::email(next()),
+            "webhook" => Channel::webhook(next()),
+            "slack" => Channel::slack(next()),
+            "discord" => Channel::discord(next()),
+            "telegram" => Channel::telegram(next(), next()),
+            "microsoft_teams" => Channel::microsoft_teams(next()),
+            "x" => Channel::x(next(), next(), next(), next()),
+            "google_chat" => Channel::google_chat(next()),
             "internal_notification" => Channel::InternalNotification,
-            other => Channel::Unknown {
-                kind: other.to_owned(),
-                settings,
-            },
+            _ => return None,
+        })
+    }
+
+    /// Why this channel cannot be sent back to a server as it is (a safe update re-sends
+    /// the type and its settings): no type, a documented type whose settings could not be
+    /// read, or settings that are not all text. `None` when it can.
+    pub fn unsendable_reason(&self) -> Option<String> {
+        let Channel::Unknown { kind, settings } = self else {
+            return None;
+        };
+        match kind.as_deref() {
+            None => Some("the server stored it without a type".to_owned()),
+            Some(k) if KINDS.contains(&k) => Some(format!("its {k} settings could not be read")),
+            Some("") => Some("its type is empty".to_owned()),
+            Some(k) if settings.values().any(|v| !v.is_string()) => Some(format!(
+                "type {k:?} is not one this crate knows, and its settings are not all text"
+            )),
+            Some(_) => None,
         }
     }
 
@@ -308,9 +393,12 @@ impl Channel {
     /// or over-long field, an email that is not an address, a URL that is not http(s).
     pub fn validate(&self) -> Result<(), Error> {
         if let Channel::Unknown { kind, .. } = self {
+            let kind = kind
+                .as_deref()
+                .map_or("no type".to_owned(), |k| format!("{k:?}"));
             return Err(Error::invalid(
                 "type",
-                format!("{kind:?} is not one of {}", KINDS.join(", ")),
+                format!("{kind} is not one of {}", KINDS.join(", ")),
             ));
         }
         for (field, value) in self.fields() {
@@ -318,7 +406,7 @@ impl Channel {
             if value.is_empty() {
                 return Err(Error::invalid(
                     field,
-                    format!("is required for type {}", self.kind()),
+                    format!("is required for type {}", self.kind().unwrap_or("?")),
                 ));
             }
             check_length(field, value, MAX_VALUE_CHARS)?;
@@ -383,39 +471,53 @@ fn check_url(field: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-impl TryFrom<wire::NotificationHandler> for NotificationHandler {
-    type Error = Error;
+/// The fields of a handler record, each read on its own (see [`crate::wire`]).
+#[derive(serde::Deserialize)]
+struct Fields {
+    #[serde(default)]
+    id: Int,
+    #[serde(default, rename = "type")]
+    kind: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    settings: JsonObject,
+    #[serde(default)]
+    is_enabled: Flag,
+    #[serde(default)]
+    last_datetime: When,
+    #[serde(default)]
+    datetime: When,
+}
 
-    /// Accepts every shape the server versions send: `is_enabled` as a boolean or 0/1/2,
-    /// `settings` as an object, a JSON-encoded string or `null`, extra fields, unknown types.
-    fn try_from(h: wire::NotificationHandler) -> Result<Self, Error> {
-        let bad = |what: String| Error::Decode {
-            status: reqwest::StatusCode::OK,
-            snippet: String::new(),
-            reason: format!("handler {}: {what}", h.id),
+impl FromRecord for NotificationHandler {
+    const WHAT: &'static str = "notification handler";
+
+    /// Accepts every shape the server versions send (`is_enabled` as a boolean or an integer,
+    /// `settings` as an object, a JSON-encoded string, `[]` or `null`, extra fields, unknown or
+    /// missing types) and reads whatever else it can; only a record that is not an object or
+    /// has no readable id is refused.
+    fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord> {
+        let fields = match raw
+            .fields::<Fields>()
+            .and_then(|f| Ok((record_id(&f.id)?, f)))
+        {
+            Ok(read) => read,
+            Err(why) => return Err(UnreadableRecord::new(raw, why)),
         };
-        let id = u64::try_from(h.id).map_err(|_| bad("the id is negative".into()))?;
-        let settings = match h.settings {
-            None | Some(SettingsValue::Null) => None,
-            Some(SettingsValue::Object(map)) => Some(map),
-            Some(SettingsValue::Encoded(text)) if text.trim().is_empty() => None,
-            Some(SettingsValue::Encoded(text)) => {
-                serde_json::from_str::<Option<Map<String, Value>>>(&text)
-                    .map_err(|e| bad(format!("settings string is not a settings object: {e}")))?
-            }
-        };
-        let state = match h.is_enabled {
-            IsEnabled::Boolean(true) | IsEnabled::Integer(1) => HandlerState::Enabled,
-            IsEnabled::Boolean(false) | IsEnabled::Integer(0) => HandlerState::Disabled,
-            IsEnabled::Integer(_) => HandlerState::PendingConfirmation,
-        };
+        let (id, f) = fields;
         Ok(NotificationHandler {
             id,
-            channel: Channel::from_wire(&h.type_, settings),
-            name: h.name,
-            state,
-            last_fired_at: h.last_datetime.and_then(|d| d.0).map(|d| d.0),
-            created_at: h.datetime.0,
+            name: f.name.0.unwrap_or_default(),
+            channel: Channel::from_wire(f.kind.0, f.settings.0),
+            state: HandlerState::from_wire(f.is_enabled.0),
+            last_fired_at: f.last_datetime.0,
+            created_at: f.datetime.0,
+            raw,
         })
+    }
+
+    fn id(&self) -> u64 {
+        self.id
     }
 }

@@ -1,0 +1,101 @@
+//! Per-record decoding, the same for every resource: each record of a page, and the record of
+//! a get, create or update answer, is decoded on its own from its [`RawRecord`]. What cannot be
+//! read in a record falls back to "unknown" in its model; a record that cannot be a model at
+//! all (not an object, no readable id) becomes an [`UnreadableRecord`] beside the page's items,
+//! so it never costs the others.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::IgnoredAny;
+
+use crate::wire::{Int, RawRecord};
+
+/// A resource model decoded from one record.
+///
+/// ```
+/// use bitpeak::record::FromRecord;
+/// let raw = serde_json::from_str(r#"{"id": "3", "type": null, "name": "Odd", "is_enabled": 9}"#)?;
+/// let handler = bitpeak::NotificationHandler::from_record(raw).expect("readable");
+/// assert_eq!((handler.id, handler.channel.kind()), (3, None));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub trait FromRecord: Sized {
+    /// What one record is, for messages (`"notification handler"`).
+    const WHAT: &'static str;
+
+    /// The model, reading every field it can; an [`UnreadableRecord`] only when the record
+    /// cannot be this model at all.
+    fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord>;
+
+    /// The record's id (list_all de-duplicates by it).
+    fn id(&self) -> u64;
+}
+
+/// A record that could not be read as its resource's model: kept as the server sent it, with
+/// the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnreadableRecord {
+    /// The record as received.
+    pub raw: RawRecord,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+impl UnreadableRecord {
+    /// An unreadable `raw`, and why.
+    pub fn new(raw: RawRecord, reason: impl Into<String>) -> Self {
+        UnreadableRecord {
+            raw,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for UnreadableRecord {
+    /// The reason and the record's first characters, control characters escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text: String = self.raw.json().chars().take(120).collect();
+        write!(f, "{} (record {:?})", self.reason, text)
+    }
+}
+
+/// A positive id read from a record's `id` field, or why there is none.
+pub(crate) fn record_id(id: &Int) -> Result<u64, String> {
+    match id.0 {
+        Some(n) if n > 0 => Ok(n as u64),
+        Some(n) => Err(format!("its id {n} is not an id (ids start at 1)")),
+        None => Err("it has no readable id".to_owned()),
+    }
+}
+
+/// What create and update answer: older servers send only the id, newer ones the whole record.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Saved<T> {
+    /// `{"data": {"id": N}}`.
+    Id(u64),
+    /// `{"data": <record>}`.
+    Record(T),
+}
+
+impl<T: FromRecord> Saved<T> {
+    /// Tells the two shapes apart: an object whose only field is `id` is the id; anything
+    /// else is read as the record.
+    pub fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord> {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Int,
+        }
+        let keys = serde_json::from_str::<BTreeMap<String, IgnoredAny>>(raw.json());
+        if keys.is_ok_and(|k| k.len() == 1 && k.contains_key("id")) {
+            let id = raw
+                .fields::<IdOnly>()
+                .and_then(|f| record_id(&f.id))
+                .map_err(|why| UnreadableRecord::new(raw.clone(), why))?;
+            return Ok(Saved::Id(id));
+        }
+        T::from_record(raw).map(Saved::Record)
+    }
+}
