@@ -608,33 +608,20 @@ fn fake_server_command_prints_its_url_and_serves() {
 }
 
 /// Records as real databases hold them, in shapes the spec allows (so a validating proxy in
-/// front of the fake accepts them too).
+/// front of the fake accepts them too); scripts/check-spec seeds the same file for the Python
+/// client's smoke test.
 fn odd_records() -> Vec<Value> {
-    let record = |id: u64, kind: Value, name: &str, settings: Value, enabled: Value| {
-        serde_json::json!({
-            "id": id, "type": kind, "name": name, "settings": settings, "is_enabled": enabled,
-            "last_datetime": "0000-00-00 00:00:00", "datetime": ""
-        })
-    };
-    vec![
-        record(
-            1,
-            "webhook".into(),
-            "Hook",
-            serde_json::json!({"webhook": "https://example.com/h"}),
-            1.into(),
-        ),
-        record(2, Value::Null, "Migrated", serde_json::json!([]), 0.into()),
-        record(3, "whatsapp".into(), "Later", "[]".into(), 3.into()),
-        record(
-            4,
-            "email".into(),
-            "Keyed",
-            serde_json::json!({"": "", "email": "a@example.com"}),
-            true.into(),
-        ),
-        record(5, "slack".into(), "Broken", "{not json".into(), 1.into()),
-    ]
+    let text = include_str!("data/odd-handlers.json");
+    serde_json::from_str(text).unwrap()
+}
+
+/// The ids of a JSON list output, in order.
+fn ids_of(list: &Value) -> Vec<u64> {
+    let items = list.as_array().expect("a JSON array");
+    items
+        .iter()
+        .map(|h| h["id"].as_u64().expect("an id"))
+        .collect()
 }
 
 #[test]
@@ -642,12 +629,7 @@ fn odd_records_are_listed_got_and_shown() {
     let env = env();
     env.server.seed_raw(odd_records());
     let all = env.json(&["handlers", "list", "--all"]);
-    let ids: Vec<u64> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_u64().unwrap())
-        .collect();
+    let ids = ids_of(&all);
     assert_eq!(ids, [1, 2, 3, 4, 5]);
     assert_eq!(
         all[1],
@@ -724,13 +706,11 @@ fn export_names_what_it_cannot_express_and_apply_leaves_it_alone() {
     );
     env.ok(&["handlers", "apply", path]);
     let after = env.json(&["handlers", "list", "--all"]);
-    let ids: Vec<u64> = after
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ids, [1, 2, 3, 4, 5], "nothing deleted without --prune");
+    assert_eq!(
+        ids_of(&after),
+        [1, 2, 3, 4, 5],
+        "nothing deleted without --prune"
+    );
     assert_eq!(
         after[4]["settings"]["slack"],
         "https://hooks.slack.com/services/T/B/X"

@@ -1,5 +1,6 @@
 //! Every response decoder: arbitrary bytes and arbitrary JSON in, `Ok` or `Err` out, never a
-//! panic.
+//! panic; and a page with any one field of one record replaced by any JSON value still
+//! decodes, every other record unchanged.
 
 use bitpeak::decode;
 use proptest::prelude::*;
@@ -60,6 +61,68 @@ fn arb_handler() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A valid handler record of any documented type, in any server version's shape.
+fn arb_valid_handler() -> impl Strategy<Value = Value> {
+    let kinds = prop::sample::select(vec![
+        (
+            "email",
+            json!({"email": "a@example.com", "email_is_confirmed": 1}),
+        ),
+        ("webhook", json!({"webhook": "https://example.com/h"})),
+        ("slack", json!({"slack": "https://hooks.slack.com/x"})),
+        (
+            "discord",
+            json!({"discord": "https://discord.com/api/webhooks/1/a"}),
+        ),
+        (
+            "telegram",
+            json!({"telegram": "1:A", "telegram_chat_id": "-100"}),
+        ),
+        (
+            "microsoft_teams",
+            json!({"microsoft_teams": "https://t.example/x"}),
+        ),
+        (
+            "x",
+            json!({"x_consumer_key": "a", "x_consumer_secret": "b", "x_access_token": "c", "x_access_token_secret": "d"}),
+        ),
+        (
+            "google_chat",
+            json!({"google_chat": "https://chat.example/x"}),
+        ),
+        (
+            "internal_notification",
+            json!({"internal_notification": ""}),
+        ),
+    ]);
+    let enabled = prop::sample::select(vec![
+        json!(true),
+        json!(false),
+        json!(0),
+        json!(1),
+        json!(2),
+    ]);
+    let encoded = any::<bool>();
+    let last = prop::sample::select(vec![Value::Null, json!("2026-03-01 08:00:00")]);
+    (kinds, enabled, encoded, last, "[A-Za-z ]{1,20}").prop_map(
+        |((kind, settings), enabled, encoded, last, name)| {
+            let settings = if encoded {
+                Value::from(settings.to_string())
+            } else {
+                settings
+            };
+            json!({"id": 0, "user_id": 3, "type": kind, "name": name, "settings": settings,
+            "is_enabled": enabled, "last_datetime": last, "datetime": "2026-01-15 09:30:00"})
+        },
+    )
+}
+
+fn page_of(records: &[Value]) -> Vec<u8> {
+    json!({"data": records, "meta": {"page": 1, "results_per_page": 25, "total_results": records.len(), "total_pages": 1}})
+        .to_string()
+        .into_bytes()
+}
+
 fn run_all(body: &[u8]) {
     let _ = decode::handler(body);
     let _ = decode::handler_page(body, 1, 25);
@@ -89,6 +152,46 @@ proptest! {
     fn handler_shaped_json_never_panics(h in arb_handler(), meta in arb_json()) {
         run_all(json!({"data": h.clone()}).to_string().as_bytes());
         run_all(json!({"data": [h], "meta": meta}).to_string().as_bytes());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn one_odd_field_never_costs_the_others(
+        mut records in prop::collection::vec(arb_valid_handler(), 2..6),
+        which in any::<prop::sample::Index>(),
+        field in prop_oneof![
+            prop::sample::select(vec!["id", "type", "name", "settings", "is_enabled", "last_datetime", "datetime", "user_id"])
+                .prop_map(str::to_owned),
+            "[a-z_]{1,8}",
+        ],
+        value in arb_json(),
+    ) {
+        for (i, r) in records.iter_mut().enumerate() {
+            r["id"] = json!(i + 1);
+        }
+        let before = decode::handler_page(&page_of(&records), 1, 25).expect("valid records decode");
+        prop_assert_eq!(before.items.len(), records.len());
+
+        let odd = which.index(records.len());
+        records[odd][field.as_str()] = value;
+        let body = page_of(&records);
+        // The odd record as a reader of the body sees it (floats may not round-trip exactly).
+        let sent = serde_json::from_slice::<Value>(&body).unwrap()["data"][odd].take();
+        let after = decode::handler_page(&body, 1, 25);
+        prop_assert!(after.is_ok(), "{:?}", after);
+        let after = after.unwrap();
+        prop_assert_eq!(after.items.len() + after.unreadable.len(), records.len());
+        for (i, h) in before.items.iter().enumerate().filter(|(i, _)| *i != odd) {
+            prop_assert!(after.items.contains(h), "record {} changed", i + 1);
+        }
+        if field != "id" {
+            // Only an unreadable id can cost the odd record its place among the items.
+            let h = after.items.iter().find(|h| h.raw().to_value() == sent);
+            prop_assert!(h.is_some_and(|h| h.id == odd as u64 + 1), "record {} lost", odd + 1);
+        }
     }
 }
 

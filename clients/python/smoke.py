@@ -1,12 +1,15 @@
 """Uses the Python client that openapi-python-client generates from openapi.yaml.
 
 Creates, lists, gets and deletes a handler against a running server (scripts/check-spec
-runs it against `bitpeak fake-server` under every server profile):
+runs it against `bitpeak fake-server` under every server profile). With a seed file (the
+records the server was started with, `--seed-file`), it also checks that the generated client
+reads each of those odd records as stored:
 
     openapi-python-client generate --path openapi.yaml --meta none --output-path OUT/bitpeak_client
-    PYTHONPATH=OUT python clients/python/smoke.py http://127.0.0.1:8080/api fake-key
+    PYTHONPATH=OUT python clients/python/smoke.py http://127.0.0.1:8080/api fake-key [SEEDS.json]
 """
 
+import json
 import sys
 
 from bitpeak_client import AuthenticatedClient
@@ -33,9 +36,23 @@ def expect(kind, value):
     return value
 
 
-def main(base_url: str, key: str) -> None:
+def check_seeds(client, seeds: list) -> None:
+    """Every seeded record is listed and got, its fields as stored (odd shapes included)."""
+    page = list_notification_handlers.sync(client=client, results_per_page=ResultsPerPage.VALUE_100)
+    listed = {h.id: h for h in expect(NotificationHandlerList, page).data}
+    for seed in seeds:
+        for h in (listed[seed["id"]], get_notification_handler.sync(seed["id"], client=client).data):
+            assert (h.name, h.type_) == (seed["name"], seed["type"]), (h, seed)
+            assert h.datetime_ == seed["datetime"], (h, seed)
+            if isinstance(seed["settings"], (str, list)):
+                assert h.settings == seed["settings"], (h, seed)
+    print(f"read {len(seeds)} seeded records (null type, [] settings, empty and zero dates, …)")
+
+
+def main(base_url: str, key: str, seeds: list) -> None:
     client = AuthenticatedClient(base_url=base_url, token=key, raise_on_unexpected_status=True)
     with client:
+        check_seeds(client, seeds)
         form = NotificationHandlerCreateForm(
             name="From Python", type_=HandlerType.WEBHOOK, webhook="https://example.com/hook"
         )
@@ -75,6 +92,6 @@ def main(base_url: str, key: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: smoke.py BASE_URL API_KEY")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: smoke.py BASE_URL API_KEY [SEEDS.json]")
+    main(sys.argv[1], sys.argv[2], json.load(open(sys.argv[3])) if len(sys.argv) == 4 else [])

@@ -86,13 +86,24 @@ export function isEnabled(h: NotificationHandler): boolean {
 
 export function settingsOf(h: NotificationHandler): Schemas["HandlerSettings"] {
   const s = h.settings;
-  if (s === undefined || s === null) return {};
+  // PHP writes empty settings as [] (or "[]" when encoded); they may also be null.
+  if (s === undefined || s === null || Array.isArray(s)) return {};
   // One server version sends the settings object JSON-encoded as a string.
-  return typeof s === "string" ? (JSON.parse(s) as Schemas["HandlerSettings"]) : s;
+  if (typeof s !== "string") return s;
+  const parsed: unknown = s.trim() === "" ? {} : JSON.parse(s);
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+    ? (parsed as Schemas["HandlerSettings"])
+    : {};
+}
+
+/** A stored datetime, or null for none, an empty one or MySQL's zero date. */
+export function dateOf(value: string | null | undefined): Date | null {
+  if (!value || value.startsWith("0000-00-00")) return null;
+  return new Date(value.replace(" ", "T") + "Z");
 }
 
 export function lastFired(h: NotificationHandler): Date | null {
-  return h.last_datetime ? new Date(h.last_datetime.replace(" ", "T") + "Z") : null;
+  return dateOf(h.last_datetime);
 }
 
 export async function tour(client: Client): Promise<void> {
@@ -100,7 +111,8 @@ export async function tour(client: Client): Promise<void> {
   await client.update(created.id, { name: "Renamed", is_enabled: 0 });
   const page = await client.list({ page: 1, results_per_page: 100, order_by: "name", order_type: "ASC" });
   for (const h of page.data) {
-    console.log(h.id, h.name, h.type, isEnabled(h), settingsOf(h).webhook ?? "", lastFired(h));
+    // `type` is null when the server stored a type it does not support.
+    console.log(h.id, h.name, h.type ?? "?", isEnabled(h), settingsOf(h).webhook ?? "", lastFired(h));
   }
   console.log(`${page.meta.total_pages} page(s)`);
   await client.delete(created.id);

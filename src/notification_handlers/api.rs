@@ -341,19 +341,20 @@ impl<'a> NotificationHandlers<'a> {
         }
         let current = self.get(id).await?;
         let name = changes.name.as_deref().unwrap_or(&current.name);
-        let channel =
-            match &changes.channel {
-                Some(channel) => channel,
-                None => match current.channel.unsendable_reason() {
-                    Some(why) => return Err(Error::invalid(
+        let channel = match &changes.channel {
+            Some(channel) => channel,
+            None => match current.channel.unsendable_reason() {
+                Some(why) => {
+                    return Err(Error::invalid(
                         "type",
                         format!(
                             "handler #{id} cannot be re-sent as stored ({why}); give it a channel"
                         ),
-                    )),
-                    None => &current.channel,
-                },
-            };
+                    ))
+                }
+                None => &current.channel,
+            },
+        };
         let mut form = FormData::new(name, channel);
         if let Some(enabled) = changes.enabled.or(current.state.is_on()) {
             form = form.with_enabled(enabled);
