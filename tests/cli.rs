@@ -748,3 +748,28 @@ fn disabling_an_unconfirmed_email_on_a_2026_server_is_reported() {
         "bitpeak: note: handler #1 \"Mail\" is still pending (--disable was not applied: the server keeps an email handler pending until its address is confirmed)\n"
     );
 }
+
+#[test]
+fn a_record_without_a_readable_id_is_named_on_stderr_and_costs_no_other() {
+    let env = env();
+    if env.prism.is_some() {
+        // An id that is no integer is off the spec; Prism would (rightly) refuse to pass it.
+        return;
+    }
+    let mut records = odd_records();
+    records.push(serde_json::json!({"id": "six", "type": "email", "name": "No id", "is_enabled": 1, "datetime": ""}));
+    env.server.seed_raw(records);
+    let out = env
+        .cmd(&["--output", "json", "handlers", "list", "--all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids_of(&listed), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "bitpeak: warn: skipped a record: it has no readable id (record \"{\\\"datetime\\\":\\\"\\\",\\\"id\\\":\\\"six\\\",\\\"is_enabled\\\":1,\\\"name\\\":\\\"No id\\\",\\\"type\\\":\\\"email\\\"}\") resource=\"notification handler\"\n"
+    );
+    let err = env.fails(&["handlers", "get", "6"], 1);
+    assert!(err.contains("it has no readable id"), "{err}");
+}

@@ -383,6 +383,27 @@ fn unapplied(changes: &HandlerUpdate, updated: &NotificationHandler) -> Vec<Stri
     notes
 }
 
+/// Warnings as one line each, like the CLI's own messages: `bitpeak: warn: …`.
+struct Plain;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = event.metadata().level().as_str().to_lowercase();
+        write!(writer, "bitpeak: {level}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
 /// A CLI failure: the message and the exit code.
 struct Failure(String, u8);
 
@@ -412,13 +433,15 @@ fn main() -> ExitCode {
         1 => "bitpeak=debug",
         _ => "bitpeak=trace",
     };
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(cli.verbose > 0)
-        .without_time()
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    if cli.verbose == 0 {
+        logs.event_format(Plain).init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
