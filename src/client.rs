@@ -17,6 +17,10 @@ use crate::Error;
 pub const DEFAULT_BASE_URL: &str = "https://bitpeak.ru/api";
 /// Default time limit for one request, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest answer body read: 32 MiB, some eight times the largest real page (1000
+/// records of the largest resource).
+pub const DEFAULT_MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Default time limit for opening a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -148,6 +152,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
     retry: RetryPolicy,
+    max_answer_bytes: Option<u64>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -164,6 +169,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish()
     }
 }
@@ -217,6 +223,20 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body read, in bytes; default [`DEFAULT_MAX_ANSWER_BYTES`]. A larger
+    /// `Content-Length` is refused before reading, a body without one once that many bytes
+    /// arrived: [`Error::AnswerTooLarge`], never retried. Memory stays bounded whatever a
+    /// server (or a proxy, or a captive portal) sends.
+    ///
+    /// ```
+    /// let client = bitpeak::Client::builder().api_key("k").max_answer_bytes(1 << 20).build()?;
+    /// # Ok::<(), bitpeak::Error>(())
+    /// ```
+    pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
+        self.max_answer_bytes = Some(bytes);
+        self
+    }
+
     /// How failed requests are retried (see [`RetryPolicy`]); default
     /// `RetryPolicy::default()`. Each call can override it with
     /// [`crate::NotificationHandlers::with_retry_policy`].
@@ -233,10 +253,10 @@ impl ClientBuilder {
         let key = self
             .api_key
             .ok_or_else(|| Error::invalid("api_key", "an API key is required"))?;
-        if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::invalid(
                 "api_key",
-                "must be one run of printable characters without spaces",
+                "must be one run of printable ASCII characters without spaces",
             ));
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
@@ -253,12 +273,22 @@ impl ClientBuilder {
         let client_applies_timeout = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(timeout)
-                .build()
-                .map_err(|e| Error::invalid("http_client", e.to_string()))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(timeout);
+                // A proxy from the environment would carry a plain-http request, key and all,
+                // in clear text to wherever it is: plain http goes straight to the server.
+                let builder = if base_url.starts_with("http://") {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
+                builder
+                    .build()
+                    .map_err(|e| Error::invalid("http_client", e.to_string()))?
+            }
         };
         let shared = Shared {
             auth,
@@ -268,6 +298,7 @@ impl ClientBuilder {
             policy: self.retry,
             throttle: Throttle::default(),
             timer_keeper: Default::default(),
+            max_answer_bytes: self.max_answer_bytes.unwrap_or(DEFAULT_MAX_ANSWER_BYTES),
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -281,8 +312,14 @@ impl ClientBuilder {
 
 /// Parses the base URL, refuses clear-text HTTP off loopback, and drops a trailing slash.
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
-    let url = Url::parse(raw)
-        .map_err(|e| Error::invalid("base_url", format!("{raw:?} is not a URL: {e}")))?;
+    // The text is not echoed: it may hold a password.
+    let url = Url::parse(raw).map_err(|e| Error::invalid("base_url", format!("not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            "base_url",
+            "must not carry a user name or password (the API key is the credential)",
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" => {

@@ -79,6 +79,18 @@ pub enum Error {
         /// Why it could not be decoded.
         reason: String,
     },
+    /// The answer's body is larger than the client accepts
+    /// ([`crate::ClientBuilder::max_answer_bytes`]): refused before reading when its
+    /// `Content-Length` said so, else once that many bytes had arrived. Not retried.
+    #[error("HTTP {status}: the answer is larger than the limit of {limit} bytes{}; it was not read (raise ClientBuilder::max_answer_bytes if such answers are expected)", .declared.map(|n| format!(" (it declared {n})")).unwrap_or_default())]
+    AnswerTooLarge {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The `Content-Length` it declared, if any.
+        declared: Option<u64>,
+    },
     /// The request did not finish within its time limit.
     #[error("the request timed out: {0}")]
     Timeout(#[source] reqwest::Error),
@@ -119,7 +131,8 @@ impl Error {
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Api { status, .. }
             | Error::Redirect { status, .. }
-            | Error::Decode { status, .. } => Some(*status),
+            | Error::Decode { status, .. }
+            | Error::AnswerTooLarge { status, .. } => Some(*status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             Error::OutcomeUnknown(e) => e.status(),
             Error::SavedButUnread { source, .. } => source.status(),
@@ -158,7 +171,7 @@ impl Error {
         let parsed = serde_json::from_slice::<ErrorResponse>(body);
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Error::RateLimited {
-                reset_after: reset_after(headers),
+                reset_after: crate::retry::reset_after(headers),
                 titles: parsed.map(titles_of).unwrap_or_default(),
             };
         }
@@ -188,7 +201,7 @@ impl Error {
             StatusCode::UNAUTHORIZED => Error::Unauthorized { titles },
             StatusCode::NOT_FOUND => Error::NotFound { titles },
             StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-                reset_after: reset_after(headers),
+                reset_after: crate::retry::reset_after(headers),
                 titles,
             },
             _ => Error::Api { status, titles },
@@ -213,22 +226,6 @@ impl Error {
 
 fn titles_of(body: ErrorResponse) -> Vec<String> {
     body.errors.into_iter().map(|e| e.title).collect()
-}
-
-/// `X-RateLimit-Reset` (seconds), or `Retry-After` (seconds) should a server send one.
-pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
-    [&crate::retry::RATELIMIT_RESET, &http::header::RETRY_AFTER]
-        .into_iter()
-        .find_map(|name| {
-            headers
-                .get(name)?
-                .to_str()
-                .ok()?
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .map(Duration::from_secs)
-        })
 }
 
 struct Titles<'a>(&'a [String]);
@@ -261,6 +258,9 @@ impl Error {
         call: &crate::transport::CallState,
     ) -> Self {
         use progenitor_client::Error as Raw;
+        if let Some(too_large) = call.too_large() {
+            return too_large;
+        }
         let answer = call.answer();
         let status = answer.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
         match error {

@@ -50,14 +50,15 @@ mod transport;
 pub mod wire;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_TIMEOUT,
 };
 pub use error::Error;
 pub use notification_handlers::{
     Channel, HandlerState, HandlerUpdate, ListParams, NewNotificationHandler, NotificationHandler,
     NotificationHandlers, OrderBy, SortOrder,
 };
-pub use pagination::{Page, PerPage};
+pub use pagination::{Page, PerPage, MAX_CONCURRENCY, MAX_PAGES};
 pub use retry::RetryPolicy;
 pub use transport::Transport;
 

@@ -147,16 +147,29 @@ impl TryFrom<u64> for PerPage {
     }
 }
 
+/// The most pages `list_all` keeps in flight, whatever it is asked (more would only spend the
+/// rate-limit budget faster).
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// The most pages one `list_all` fetches (10^8 records at 1000 a page): a server that keeps
+/// claiming more pages of new records is not followed further.
+pub const MAX_PAGES: u64 = 100_000;
+
 /// Every item from `first_page` on, as a lazy stream.
 ///
 /// The first page is fetched alone to learn `total_pages`; after it, up to `concurrency`
-/// pages are in flight at once (1 = one after another), yielded in page order, so at most
-/// `concurrency` pages are held in memory. Pages are fetched by number while the latest page
-/// says more exist; `links` are never followed. Items whose `id_of` was already yielded are
-/// skipped: offset pagination shifts when items are created or deleted while listing, which
-/// can repeat an item on the next page (and can make one be missed; nothing can prevent that
-/// short of listing again). A record that cannot be read at all is skipped with a `warn`
-/// event (the page's [`Page::unreadable`] has it). An error ends the stream.
+/// (at most [`MAX_CONCURRENCY`]) pages are in flight at once (1 = one after another),
+/// yielded in page order, so at most that many pages are held in memory. Pages are fetched
+/// by number while the latest page says more exist; `links` are never followed. Items whose
+/// id was already yielded are skipped: offset pagination shifts when items are created or
+/// deleted while listing, which can repeat an item on the next page (and can make one be
+/// missed; nothing can prevent that short of listing again). A record that cannot be read at
+/// all is skipped with a `warn` event (the page's [`Page::unreadable`] has it). An error ends
+/// the stream.
+///
+/// The listing also ends, with a `warn` event naming the inconsistency, when a page before
+/// the claimed last comes back empty or short, when a full page brings no record not seen
+/// before, or after [`MAX_PAGES`] pages: a server's `total_pages` is not trusted to end it.
 pub(crate) fn paginate<T, F, Fut>(
     first_page: u64,
     concurrency: usize,
@@ -170,36 +183,74 @@ where
     struct State<F, Fut: Future> {
         fetch: F,
         in_flight: FuturesOrdered<Fut>,
-        /// The next page number to request.
-        next: u64,
+        /// The next page number to request, `None` past the last number there is.
+        next: Option<u64>,
         /// The last page number worth requesting, as the latest page said.
         last: u64,
+        /// Pages requested so far.
+        requested: u64,
         seen: HashSet<u64>,
     }
     let state = State {
         fetch,
         in_flight: FuturesOrdered::new(),
-        next: first_page,
+        next: Some(first_page),
         last: first_page,
+        requested: 0,
         seen: HashSet::new(),
     };
-    let limit = concurrency.max(1);
+    let limit = concurrency.clamp(1, MAX_CONCURRENCY);
     stream::try_unfold(state, move |mut st| async move {
-        while st.in_flight.len() < limit && st.next <= st.last {
-            st.in_flight.push_back((st.fetch)(st.next));
-            st.next += 1;
+        while st.in_flight.len() < limit && st.requested < MAX_PAGES {
+            let Some(number) = st.next.filter(|n| *n <= st.last) else {
+                break;
+            };
+            st.in_flight.push_back((st.fetch)(number));
+            st.requested += 1;
+            st.next = number.checked_add(1);
         }
         let Some(page) = st.in_flight.next().await else {
+            if st.requested >= MAX_PAGES && st.next.is_some_and(|n| n <= st.last) {
+                tracing::warn!(
+                    pages = MAX_PAGES,
+                    "stopped listing after the most pages one listing fetches"
+                );
+            }
             return Ok(None);
         };
         // An error ends the stream (`try_unfold` stops after it).
         let page = page?;
         st.last = page.total_pages.max(first_page);
+        let records = page.items.len() + page.unreadable.len();
+        let before = st.seen.len();
         let items: Vec<T> = page
             .items
             .into_iter()
             .filter(|item| st.seen.insert(item.id()))
             .collect();
+        let more_claimed = page.page < page.total_pages;
+        let why = if !more_claimed {
+            None
+        } else if records == 0 {
+            Some("came back empty")
+        } else if (records as u64) < page.per_page {
+            Some("came back short")
+        } else if st.seen.len() == before {
+            Some("brought no record not seen before")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            tracing::warn!(
+                page = page.page,
+                total_pages = page.total_pages,
+                "stopped listing: page {} of a claimed {} {why}",
+                page.page,
+                page.total_pages
+            );
+            st.in_flight = FuturesOrdered::new();
+            st.next = None;
+        }
         Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))
     })
     .try_flatten()

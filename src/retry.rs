@@ -25,6 +25,26 @@ pub(crate) const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ra
 /// `X-RateLimit-Reset`: seconds until the window resets (sent with a 429).
 pub(crate) const RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 
+/// An instant `d` from `from`, saturating far in the future instead of overflowing (a server's
+/// number or a policy's duration can be anything).
+pub(crate) fn after(from: Instant, d: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+    from.checked_add(d)
+        .or_else(|| from.checked_add(FAR))
+        .unwrap_or(from)
+}
+
+/// `X-RateLimit-Reset` (seconds), or `Retry-After` (seconds) should a server send one; `None`
+/// when absent, negative, or not a number of seconds.
+pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
+    [&RATELIMIT_RESET, &http::header::RETRY_AFTER]
+        .into_iter()
+        .find_map(|name| {
+            let text = headers.get(name)?.to_str().ok()?;
+            text.trim().parse::<u64>().ok().map(Duration::from_secs)
+        })
+}
+
 /// How failed requests are retried.
 ///
 /// ```
@@ -103,6 +123,17 @@ impl RetryPolicy {
         self
     }
 
+    /// How long to wait after a `429`: what the server's reset says, but at least
+    /// [`RetryPolicy::base_delay`] (a reset of `0`, a negative or unreadable one, or none at all
+    /// never means "at once"), plus jitter up to `base_delay` so clients do not return in
+    /// step, and at most [`RetryPolicy::max_rate_limit_wait`].
+    pub(crate) fn rate_limit_wait(&self, reset: Option<Duration>, retry: u32) -> Duration {
+        let floor = self.base_delay.max(self.backoff_delay(retry));
+        let wait = reset.map_or(floor, |r| r.max(self.base_delay));
+        wait.saturating_add(self.base_delay.mul_f64(fastrand::f64()))
+            .min(self.max_rate_limit_wait)
+    }
+
     /// Exponential backoff with full jitter: uniform in `[0, min(cap, base·2^retry)]`.
     pub(crate) fn backoff_delay(&self, retry: u32) -> Duration {
         let ceiling = self
@@ -163,9 +194,7 @@ pub(crate) fn judge_status(
 ) -> Verdict {
     match status.as_u16() {
         429 => Verdict::Retry {
-            wait: crate::error::reset_after(headers)
-                .map(|d| d.min(policy.max_rate_limit_wait))
-                .unwrap_or_else(|| policy.backoff_delay(retry)),
+            wait: policy.rate_limit_wait(reset_after(headers), retry),
             maybe_applied: false,
         },
         408 | 500 | 502 | 503 | 504 => match idempotency {
@@ -221,6 +250,11 @@ struct Budget {
     in_flight: u64,
     /// When the current window started (the first request the server counted in it).
     window_started: Option<Instant>,
+    /// When the latest window the server counted in started (kept while the budget is
+    /// unknown, to learn the window's length from a `429`).
+    counted_since: Option<Instant>,
+    /// The window's length as the server's `X-RateLimit-Reset` showed it, once seen.
+    learnt_window: Option<Duration>,
     /// No request before this instant.
     blocked_until: Option<Instant>,
 }
@@ -249,21 +283,22 @@ impl Throttle {
                         b.blocked_until = None;
                         let spent = b.remaining.is_some_and(|r| r <= b.in_flight);
                         if spent && b.in_flight == 0 {
-                            // Wait out the window; after it, the budget is unknown again. A
-                            // margin on top absorbs the gap between sending the window's first
-                            // request and the server counting it.
-                            let window = window + window / 20 + Duration::from_millis(50);
-                            let until = b
-                                .window_started
-                                .map_or(now + window, |s| s + window)
-                                .max(now);
+                            // Wait out the window (as the server showed it, else as assumed);
+                            // after it, the budget is unknown again. A margin on top absorbs
+                            // the gap between sending the window's first request and the
+                            // server counting it.
+                            let window = b.learnt_window.unwrap_or(window);
+                            let window = window
+                                .saturating_add(window / 20)
+                                .saturating_add(Duration::from_millis(50));
+                            let until = after(b.window_started.unwrap_or(now), window).max(now);
                             b.blocked_until = Some(until);
                             b.remaining = None;
                             b.window_started = None;
                             Some(until)
                         } else if spent {
                             // Answers still in flight will tell more; look again shortly.
-                            Some(now + Duration::from_millis(20))
+                            Some(after(now, Duration::from_millis(20)))
                         } else {
                             b.in_flight += 1;
                             return Permit { sent_at: now };
@@ -287,8 +322,14 @@ impl Throttle {
         }
     }
 
-    /// Gives the place back and learns from the answer's headers, if there was one.
-    pub(crate) fn finish(&self, permit: Permit, answer: Option<(StatusCode, &HeaderMap)>) {
+    /// Gives the place back and learns from the answer's headers, if there was one; a `429`'s
+    /// wait is bounded as [`RetryPolicy::rate_limit_wait`] bounds it.
+    pub(crate) fn finish(
+        &self,
+        permit: Permit,
+        answer: Option<(StatusCode, &HeaderMap)>,
+        policy: &RetryPolicy,
+    ) {
         let mut b = self.budget();
         b.in_flight = b.in_flight.saturating_sub(1);
         let Some((status, headers)) = answer else {
@@ -304,20 +345,32 @@ impl Throttle {
                 || b.limit.is_some_and(|l| remaining + 1 >= l);
             if fresh_window {
                 b.window_started = Some(permit.sent_at);
+                b.counted_since = Some(permit.sent_at);
             }
             b.remaining = Some(remaining);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
-            match crate::error::reset_after(headers) {
-                // The server said when the window resets: wait until then, after which the
-                // budget is unknown again.
+            match reset_after(headers) {
+                // The server said when the window resets: wait until then (within the
+                // policy's bounds), after which the budget is unknown again; and the window's
+                // length is now known.
                 Some(reset) => {
-                    b.blocked_until = Some(Instant::now() + reset);
+                    let now = Instant::now();
+                    let reset = reset.clamp(policy.base_delay, policy.max_rate_limit_wait);
+                    let until = after(now, reset);
+                    if let Some(started) = b.counted_since.filter(|s| *s <= now) {
+                        b.learnt_window = Some(until.saturating_duration_since(started));
+                    }
+                    b.blocked_until = Some(until);
                     b.remaining = None;
                     b.window_started = None;
                 }
-                // It did not: the budget is spent until the window is over.
-                None => b.remaining = Some(0),
+                // It did not (or said nothing readable): wait at least the least backoff, with
+                // jitter; the budget is unknown after that.
+                None => {
+                    b.blocked_until = Some(after(Instant::now(), policy.rate_limit_wait(None, 0)));
+                    b.remaining = None;
+                }
             }
         }
     }
@@ -372,5 +425,41 @@ mod tests {
                 maybe_applied: false
             }
         );
+    }
+
+    #[test]
+    fn a_rate_limit_wait_is_never_at_once_nor_unbounded() {
+        let p = RetryPolicy::default();
+        for reset in [
+            "0",
+            "-5",
+            "soon",
+            "",
+            "18446744073709551615",
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert("x-ratelimit-reset", reset.parse().unwrap());
+            match judge_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &h,
+                Idempotency::Idempotent,
+                &p,
+                0,
+            ) {
+                Verdict::Retry { wait, .. } => assert!(
+                    wait >= p.base_delay && wait <= p.max_rate_limit_wait,
+                    "{reset:?}: {wait:?}"
+                ),
+                other => panic!("{reset:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn far_instants_saturate() {
+        let now = Instant::now();
+        assert!(after(now, Duration::MAX) > now);
+        assert!(after(now, Duration::from_secs(u64::MAX)) > now);
     }
 }

@@ -17,7 +17,7 @@ use tracing::Instrument;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::raw;
-use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
+use crate::retry::{after, judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The header progenitor adds to every generated request.
 const API_VERSION: reqwest::header::HeaderName =
@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     /// The rate-limit budget, shared by every clone of the client.
     pub(crate) throttle: Throttle,
     pub(crate) timer_keeper: TimerKeeper,
+    /// The largest answer body read, in bytes.
+    pub(crate) max_answer_bytes: u64,
 }
 
 /// Keeps one timer registered with the runtime's timer driver while requests flow.
@@ -89,6 +91,8 @@ pub(crate) struct CallState {
     maybe_applied: AtomicBool,
     /// Retrying stopped because the request may have been carried out and is not idempotent.
     outcome_unknown: AtomicBool,
+    /// The answer was refused for its size: `(limit, what it declared)`.
+    too_large: Mutex<Option<(u64, Option<u64>)>>,
 }
 
 impl CallState {
@@ -115,6 +119,20 @@ impl CallState {
     /// Whether the call stopped because repeating it could have duplicated its effect.
     pub(crate) fn outcome_unknown(&self) -> bool {
         self.outcome_unknown.load(Ordering::Relaxed)
+    }
+
+    /// The error for an answer refused for its size, if it was.
+    pub(crate) fn too_large(&self) -> Option<crate::Error> {
+        let refused = *self
+            .too_large
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let status = self.answer().map_or(StatusCode::OK, |(s, _)| s);
+        refused.map(|(limit, declared)| crate::Error::AnswerTooLarge {
+            status,
+            limit,
+            declared,
+        })
     }
 
     /// Keeps the answer's status, and its headers when it is not a success (an error's
@@ -173,7 +191,7 @@ impl Transport {
         mut rebuild: impl FnMut() -> Option<reqwest::Result<Request>>,
     ) -> reqwest::Result<Response> {
         let policy = self.call.policy.as_ref().unwrap_or(&self.shared.policy);
-        let deadline = Instant::now() + policy.deadline;
+        let deadline = after(Instant::now(), policy.deadline);
         let mut retry = 0u32;
         let mut next = first;
         loop {
@@ -188,9 +206,11 @@ impl Transport {
             let result = self.attempt(http, operation, request, retry + 1).await;
             let verdict = match &result {
                 Ok(response) => {
-                    self.shared
-                        .throttle
-                        .finish(permit, Some((response.status(), response.headers())));
+                    self.shared.throttle.finish(
+                        permit,
+                        Some((response.status(), response.headers())),
+                        policy,
+                    );
                     self.call.record(response);
                     judge_status(
                         response.status(),
@@ -201,10 +221,21 @@ impl Transport {
                     )
                 }
                 Err(e) => {
-                    self.shared.throttle.finish(permit, None);
+                    self.shared.throttle.finish(permit, None, policy);
                     judge_error(e, idempotency, policy, retry)
                 }
             };
+            if result.is_ok()
+                && self
+                    .call
+                    .too_large
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_some()
+            {
+                // It would be as large again.
+                return result;
+            }
             match verdict {
                 Verdict::Done => return result,
                 Verdict::Unsafe => {
@@ -215,7 +246,7 @@ impl Transport {
                     wait,
                     maybe_applied,
                 } => {
-                    let out_of_time = Instant::now() + wait >= deadline;
+                    let out_of_time = after(Instant::now(), wait) >= deadline;
                     if retry >= policy.max_retries || out_of_time {
                         return result;
                     }
@@ -258,7 +289,7 @@ impl Transport {
         if own.is_some() || !self.shared.client_applies_timeout || limit < self.shared.timeout {
             *request.timeout_mut() = Some(limit.max(Duration::from_millis(1)));
         }
-        self.shared.timer_keeper.keep(now, now + limit);
+        self.shared.timer_keeper.keep(now, after(now, limit));
     }
 
     /// One attempt, traced.
@@ -279,12 +310,15 @@ impl Transport {
             duration_ms = tracing::field::Empty,
             ratelimit_remaining = tracing::field::Empty,
         );
+        let limit = self.shared.max_answer_bytes;
         if span.is_disabled() {
             // Nobody listens: no timing, no recording.
-            return read_whole(http, request).await;
+            return read_whole(http, request, limit, &self.call).await;
         }
         let started = Instant::now();
-        let result = read_whole(http, request).instrument(span.clone()).await;
+        let result = read_whole(http, request, limit, &self.call)
+            .instrument(span.clone())
+            .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(response) => {
@@ -307,7 +341,16 @@ impl Transport {
 /// Sends the request and reads the whole body within the attempt, so a connection that
 /// breaks mid-body or a body that stalls is a failed attempt (and retried like one), not an
 /// error surfacing later. Returns the answer rebuilt around the buffered body.
-async fn read_whole(http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
+///
+/// At most `limit` bytes are read: a larger `Content-Length` is refused before reading, a
+/// body without one is counted as it arrives. A refused answer comes back with an empty body
+/// and the refusal recorded in `call` (see [`CallState::too_large`]).
+async fn read_whole(
+    http: &reqwest::Client,
+    request: Request,
+    limit: u64,
+    call: &CallState,
+) -> reqwest::Result<Response> {
     let mut response = http.execute(request).await?;
     let status = response.status();
     let version = response.version();
@@ -315,7 +358,16 @@ async fn read_whole(http: &reqwest::Client, request: Request) -> reqwest::Result
     // Carried over so the rebuilt answer keeps its URL (and reqwest does not parse a
     // placeholder URL for it).
     let url = response.url().clone();
-    let body = response.bytes().await?;
+    let body = match read_bounded(&mut response, limit).await? {
+        Ok(body) => body,
+        Err(declared) => {
+            *call
+                .too_large
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some((limit, declared));
+            bytes::Bytes::new()
+        }
+    };
     let mut rebuilt = http::Response::builder()
         .url(url)
         .body(())
@@ -325,6 +377,40 @@ async fn read_whole(http: &reqwest::Client, request: Request) -> reqwest::Result
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok(Response::from(rebuilt))
+}
+
+/// The body, or `Err(declared length)` when it is larger than `limit` (the rest unread).
+async fn read_bounded(
+    response: &mut Response,
+    limit: u64,
+) -> reqwest::Result<Result<bytes::Bytes, Option<u64>>> {
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n > limit) {
+        return Ok(Err(declared));
+    }
+    let Some(first) = response.chunk().await? else {
+        return Ok(Ok(bytes::Bytes::new()));
+    };
+    let Some(second) = response.chunk().await? else {
+        // The usual case: one chunk, no copy.
+        return Ok(if first.len() as u64 > limit {
+            Err(declared)
+        } else {
+            Ok(first)
+        });
+    };
+    let capacity = declared.unwrap_or(0).min(limit) as usize;
+    let mut body = bytes::BytesMut::with_capacity(capacity.max(first.len() + second.len()));
+    let mut next = Some(second);
+    body.extend_from_slice(&first);
+    while let Some(chunk) = next {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Ok(Err(declared));
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
+    }
+    Ok(Ok(body.freeze()))
 }
 
 impl ClientHooks<Transport> for raw::Client {

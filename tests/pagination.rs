@@ -93,7 +93,7 @@ async fn list_all_fetches_the_next_page_only_when_needed_and_surfaces_errors() {
                 .path("/notification-handlers")
                 .query_param("page", "1");
             then.status(200)
-                .json_body(list_body(items(1, 2), 1, 25, 4, 2));
+                .json_body(list_body(items(1, 2), 1, 2, 4, 2));
         })
         .await;
     let second = server

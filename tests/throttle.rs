@@ -53,7 +53,7 @@ async fn limited_list_server() -> (Scripted, Arc<Mutex<u64>>) {
                 serde_json::json!({"email": "a@example.com"}),
             )],
             page,
-            10,
+            1,
             PAGES,
             PAGES,
         );

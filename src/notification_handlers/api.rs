@@ -65,8 +65,9 @@ pub struct ListParams {
     pub order_by: Option<OrderBy>,
     /// Sort direction (`order_type`).
     pub order: Option<SortOrder>,
-    /// For `list_all`: how many pages may be in flight at once (default 4; 1 fetches one
-    /// page after another). The rate-limit throttle still applies to each request.
+    /// For `list_all`: how many pages may be in flight at once (default 4, at most
+    /// [`crate::MAX_CONCURRENCY`]; 1 fetches one page after another). The rate-limit throttle
+    /// still applies to each request.
     pub concurrency: Option<usize>,
 }
 
@@ -241,6 +242,10 @@ impl<'a> NotificationHandlers<'a> {
     /// again: offset pagination shifts when handlers are created or deleted during the
     /// listing, which can repeat one (filtered here) or skip one (list again to be sure).
     ///
+    /// A server's `total_pages` alone does not keep it going: the listing ends (with a `warn`
+    /// event) when a page before the claimed last comes back empty or short, when a full page
+    /// brings nothing new, or after [`crate::MAX_PAGES`] pages.
+    ///
     /// ```no_run
     /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
     /// use futures::TryStreamExt;
@@ -405,11 +410,12 @@ impl<'a> NotificationHandlers<'a> {
             .client
             .send(self.policy.clone(), operation, build)
             .await;
-        let saved = match response {
-            Ok(response) => read_json::<Envelope>(response)
+        let saved = match (response, call.too_large()) {
+            (_, Some(too_large)) => Err(too_large),
+            (Ok(response), None) => read_json::<Envelope>(response)
                 .await
                 .and_then(|answer| saved_record(answer.data)),
-            Err(e) => Err(Error::from_reqwest(e)),
+            (Err(e), None) => Err(Error::from_reqwest(e)),
         };
         match saved {
             Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
@@ -423,10 +429,14 @@ impl<'a> NotificationHandlers<'a> {
     }
 }
 
-/// Refuses an id of 0 before anything is sent (the API's ids start at 1).
+/// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the
+/// spec's int64 (PHP's `(int)` would turn it into another id).
 fn check_id(id: u64) -> Result<(), Error> {
-    if id == 0 {
-        return Err(Error::invalid("notification_handler_id", "ids start at 1"));
+    if id == 0 || i64::try_from(id).is_err() {
+        return Err(Error::invalid(
+            "notification_handler_id",
+            "ids are between 1 and 2^63 - 1 (the spec's int64)",
+        ));
     }
     Ok(())
 }

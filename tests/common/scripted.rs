@@ -40,6 +40,10 @@ pub enum Action {
     CutMidBody,
     /// Wait, then do the other action.
     After(Duration, Box<Action>),
+    /// A `200` head declaring this `Content-Length`, then a few bytes, then close.
+    Declares(u64),
+    /// A chunked `200` answer that never ends (until the client hangs up).
+    Endless,
 }
 
 pub fn json(status: u16, body: serde_json::Value) -> Action {
@@ -200,6 +204,25 @@ async fn serve(
                 let _ = stream
                     .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{\"data\": {\"id\"")
                     .await;
+                return;
+            }
+            Action::Declares(length) => {
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n{{\"data\": [");
+                let _ = stream.write_all(head.as_bytes()).await;
+                return;
+            }
+            Action::Endless => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 8192, "[".repeat(8192));
+                // Bounded only by the client hanging up (and, as a backstop, 4 GiB).
+                for _ in 0..(1u64 << 19) {
+                    if stream.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
                 return;
             }
             Action::Drop | Action::After(..) => return,
