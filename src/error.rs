@@ -61,7 +61,7 @@ pub enum Error {
     /// A `3xx` answer. Redirects are never followed, so the bearer key cannot travel to
     /// another host; a redirect usually means the base URL is wrong or the instance's admin
     /// sends unknown pages elsewhere.
-    #[error("HTTP {status}: redirected to {} (redirects are not followed; check the base URL)", .location.as_deref().unwrap_or("an unnamed location"))]
+    #[error("HTTP {status}: redirected to {} (redirects are not followed; check the base URL)", .location.as_deref().map_or("an unnamed location".into(), |l| crate::text::visible(&crate::text::cut(l, 300)).into_owned()))]
     Redirect {
         /// The HTTP status.
         status: StatusCode,
@@ -230,12 +230,28 @@ fn titles_of(body: ErrorResponse) -> Vec<String> {
 
 struct Titles<'a>(&'a [String]);
 
+/// How many characters of one server title `Display` shows.
+const TITLE_CHARS: usize = 300;
+/// How many of the server's titles `Display` shows.
+const TITLES_SHOWN: usize = 5;
+
+/// The server's titles as a person may see them: control characters made visible, each cut
+/// at [`TITLE_CHARS`].
 impl fmt::Display for Titles<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
             return f.write_str("(the server gave no message)");
         }
-        f.write_str(&self.0.join("; "))
+        for (i, title) in self.0.iter().take(TITLES_SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            f.write_str(&crate::text::visible(&crate::text::cut(title, TITLE_CHARS)))?;
+        }
+        match self.0.len().saturating_sub(TITLES_SHOWN) {
+            0 => Ok(()),
+            more => write!(f, "; and {more} more"),
+        }
     }
 }
 

@@ -46,6 +46,7 @@ mod pagination;
 pub mod raw;
 pub mod record;
 pub mod retry;
+pub mod text;
 mod transport;
 pub mod wire;
 

@@ -130,13 +130,17 @@ impl Drop for Prism {
 }
 
 impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("bitpeak").unwrap();
-        let base_url = match &self.prism {
+    /// The URL the CLI talks to: the fake server, or the Prism proxy in front of it.
+    fn base_url(&self) -> &str {
+        match &self.prism {
             Some(prism) => prism.url.as_str(),
             None => self.server.base_url(),
-        };
-        cmd.env("BITPEAK_BASE_URL", base_url)
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("bitpeak").unwrap();
+        cmd.env("BITPEAK_BASE_URL", self.base_url())
             .env("BITPEAK_API_KEY", KEY)
             .env_remove("RUST_LOG")
             .args(args);
@@ -772,4 +776,222 @@ fn a_record_without_a_readable_id_is_named_on_stderr_and_costs_no_other() {
     );
     let err = env.fails(&["handlers", "get", "6"], 1);
     assert!(err.contains("it has no readable id"), "{err}");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_listing_quietly() {
+    let env = env();
+    env.server.seed(3000);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bitpeak"))
+        .args(["handlers", "list", "--all"])
+        .env("BITPEAK_BASE_URL", env.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert!(first.starts_with("ID"), "{first}");
+    drop(stdout); // `| head -1`
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no panic, no message"
+    );
+}
+
+#[test]
+fn an_apply_whose_stdout_closes_still_makes_every_change() {
+    let env = env();
+    let dir = temp_dir("closed");
+    let file = dir.join("wanted.yaml");
+    let mut yaml = String::from("handlers:\n");
+    for i in 0..20 {
+        yaml.push_str(&format!(
+            "  Hook {i}:\n    type: webhook\n    webhook: https://example.com/{i}\n"
+        ));
+    }
+    std::fs::write(&file, yaml).unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bitpeak"))
+        .args(["handlers", "apply", file.to_str().unwrap()])
+        .env("BITPEAK_BASE_URL", env.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    drop(child.stdout.take()); // nobody reads the plan
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.server.handler_count(), 20);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "bitpeak: stdout was closed; the apply went on and made all 20 changes\n"
+    );
+}
+
+#[test]
+fn server_text_cannot_drive_the_terminal() {
+    let env = env();
+    env.server.seed_raw(vec![serde_json::json!({
+        "id": 1, "type": "\u{1b}[2J", "name": "Ops\u{1b}]0;pwned\u{7}\r\u{1b}[8mhidden",
+        "settings": {"x": "\u{9b}31m"}, "is_enabled": 1, "datetime": "2026-01-15 09:30:00"
+    })]);
+    let table = env.ok(&["handlers", "list"]);
+    let plan = {
+        let dir = temp_dir("escapes");
+        let file = dir.join("empty.yaml");
+        std::fs::write(&file, "handlers: {}\n").unwrap();
+        env.ok(&[
+            "handlers",
+            "apply",
+            file.to_str().unwrap(),
+            "--dry-run",
+            "--prune",
+        ])
+    };
+    for shown in [&table, &plan] {
+        assert!(
+            !shown.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+            "{shown:?}"
+        );
+    }
+    assert!(
+        table.contains("Ops\\u{1b}]0;pwned\\u{7}\\r\\u{1b}[8mhidden"),
+        "{table}"
+    );
+    assert!(plan.contains("- delete Ops\\u{1b}]0;pwned"), "{plan}");
+    // JSON stays exact JSON.
+    let json = env.json(&["handlers", "get", "1"]);
+    assert_eq!(json["name"], "Ops\u{1b}]0;pwned\u{7}\r\u{1b}[8mhidden");
+}
+
+#[test]
+fn verbose_logs_have_no_colours_off_a_terminal() {
+    let env = env();
+    let out = env.cmd(&["-v", "handlers", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let logs = String::from_utf8(out.stderr).unwrap();
+    assert!(logs.contains("bitpeak.request"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "{logs:?}");
+}
+
+#[test]
+fn apply_settles_on_names_the_server_changes() {
+    let env = env();
+    let dir = temp_dir("settle");
+    let file = dir.join("wanted.yaml");
+    std::fs::write(
+        &file,
+        "handlers:\n  \" padded \":\n    type: webhook\n    webhook: \" https://example.com/p \"\n  \"<b>Ops</b>\":\n    type: webhook\n    webhook: https://example.com/o\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let first = env.ok(&["handlers", "apply", path, "--prune"]);
+    assert!(
+        first.contains("+ create <b>Ops</b> (webhook) (the server stores the name as \"Ops\")"),
+        "{first}"
+    );
+    for _ in 0..2 {
+        let again = env.ok(&["handlers", "apply", path, "--prune"]);
+        assert!(
+            again.ends_with("plan: 0 to create, 0 to update, 2 unchanged, 0 to delete\n"),
+            "{again}"
+        );
+    }
+    assert_eq!(env.server.handler_count(), 2);
+    let names: Vec<String> = env
+        .json(&["handlers", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["padded", "Ops"]);
+}
+
+#[test]
+fn export_writes_privately_atomically_and_never_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env();
+    env.ok(&[
+        "handlers",
+        "create",
+        "--name",
+        "Bot",
+        "--type",
+        "telegram",
+        "--telegram",
+        "1:SECRET",
+        "--telegram-chat-id",
+        "-1",
+    ]);
+    let dir = temp_dir("export");
+    let file = dir.join("out.yaml");
+    std::fs::write(&file, "old").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.ok(&["handlers", "export", "--file", file.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("1:SECRET"));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, [std::ffi::OsString::from("out.yaml")]);
+
+    let target = dir.join("target.txt");
+    std::fs::write(&target, "keep me").unwrap();
+    let link = dir.join("link.yaml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = env.fails(&["handlers", "export", "--file", link.to_str().unwrap()], 1);
+    assert!(
+        err.contains("is a symbolic link; not writing through it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+}
+
+#[test]
+fn apply_files_too_large_or_too_deep_are_refused_at_once() {
+    let env = env();
+    let dir = temp_dir("limits");
+    let deep = dir.join("deep.yaml");
+    std::fs::write(
+        &deep,
+        format!("handlers: {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, format!("handlers: {{}}\n#{}\n", "x".repeat(2 << 20))).unwrap();
+    for (file, why) in [
+        (&deep, "nested deeper than 32 levels"),
+        (&big, "larger than 1048576 bytes"),
+    ] {
+        let started = std::time::Instant::now();
+        let err = env.fails(&["handlers", "apply", file.to_str().unwrap()], 2);
+        assert!(err.contains(why), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+    assert_eq!(env.server.requests(), 0);
+}
+
+/// A fresh directory for one test's files.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bitpeak-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -407,6 +407,41 @@ where
 /// A CLI failure: the message and the exit code.
 struct Failure(String, u8);
 
+impl Failure {
+    /// Stdout was closed (`… | head -1`): end quietly and successfully, like other tools.
+    fn closed() -> Self {
+        Failure(String::new(), 0)
+    }
+}
+
+/// Set once a write to stdout found it closed.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `text` and a newline to stdout; a closed stdout is [`Failure::closed`].
+fn out(text: impl std::fmt::Display) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+            Err(Failure::closed())
+        }
+        Err(e) => Err(Failure(format!("cannot write to stdout: {e}"), exit::OTHER)),
+    }
+}
+
+/// Writes a line to stderr; nothing more can be done if that fails.
+fn note(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "bitpeak: {text}");
+}
+
+/// Server-supplied text as a person may see it (control characters made visible).
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    bitpeak::text::visible(text)
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
@@ -448,14 +483,16 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("bitpeak: cannot start: {e}");
+            note(format_args!("cannot start: {e}"));
             return ExitCode::from(exit::OTHER);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message, code)) => {
-            eprintln!("bitpeak: {message}");
+            if !message.is_empty() {
+                note(message);
+            }
             ExitCode::from(code)
         }
     }
@@ -463,10 +500,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Schema => {
-            println!("{}", schema_json());
-            Ok(())
-        }
+        Command::Schema => out(schema_json()),
         Command::FakeServer(args) => fake_server(args).await,
         Command::Handlers(command) => {
             let key = cli
@@ -512,7 +546,7 @@ async fn fake_server(args: FakeServerArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure(format!("cannot listen on {}: {e}", args.addr), exit::OTHER))?;
     server.seed_raw(seeds);
-    println!("{}", server.base_url());
+    out(server.base_url())?;
     let _ = tokio::signal::ctrl_c().await;
     server.stop();
     Ok(())
@@ -559,9 +593,9 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
             } else {
                 api.list(params).await?.items
             };
-            print_many(output, &items);
+            print_many(output, &items)?;
         }
-        Handlers::Get { id } => print_one(output, &api.get(id).await?),
+        Handlers::Get { id } => print_one(output, &api.get(id).await?)?,
         Handlers::Create {
             name,
             kind,
@@ -572,7 +606,7 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 output,
                 &api.create(&NewNotificationHandler::new(name, channel))
                     .await?,
-            );
+            )?;
         }
         Handlers::Update {
             id,
@@ -599,10 +633,10 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 changes.channel = Some(channel_from_args(&kind, settings, Some(&current.channel))?);
             }
             let updated = api.update(id, &changes).await?;
-            for note in unapplied(&changes, &updated) {
-                eprintln!("bitpeak: note: {note}");
+            for text in unapplied(&changes, &updated) {
+                note(format_args!("note: {text}"));
             }
-            print_one(output, &updated);
+            print_one(output, &updated)?;
         }
         Handlers::Delete { id } => api.delete(id).await?,
         Handlers::Export { file } => {
@@ -610,29 +644,31 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 .list_all(ListParams::new().per_page(PerPage::P100))
                 .try_collect()
                 .await?;
-            let mut out = HandlersFile::default();
+            let mut exported = HandlersFile::default();
             for h in all {
                 let entry = match file_entry(&h) {
-                    Ok(_) if out.handlers.contains_key(&h.name) => {
+                    Ok(_) if exported.handlers.contains_key(&h.name) => {
                         Err("another handler is already named so".to_owned())
                     }
                     other => other,
                 };
                 match entry {
                     Ok(entry) => {
-                        out.handlers.insert(h.name.clone(), entry);
+                        exported.handlers.insert(h.name.clone(), entry);
                     }
-                    Err(why) => {
-                        eprintln!("bitpeak: export: skipping #{} {:?}: {why}", h.id, h.name)
-                    }
+                    Err(why) => note(format_args!(
+                        "export: skipping #{} \"{}\": {}",
+                        h.id,
+                        shown(&h.name),
+                        shown(&why)
+                    )),
                 }
             }
-            let text =
-                serde_yaml::to_string(&out).map_err(|e| Failure(e.to_string(), exit::OTHER))?;
+            let text = serde_yaml::to_string(&exported)
+                .map_err(|e| Failure(e.to_string(), exit::OTHER))?;
             match file {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| Failure(format!("{}: {e}", path.display()), exit::OTHER))?,
-                None => print!("{text}"),
+                Some(path) => write_private(&path, &text)?,
+                None => out(text.trim_end())?,
             }
         }
         Handlers::Apply {
@@ -745,20 +781,55 @@ fn handler_json(h: &NotificationHandler) -> Value {
     })
 }
 
-fn print_one(output: Output, h: &NotificationHandler) {
+fn print_one(output: Output, h: &NotificationHandler) -> Result<(), Failure> {
     match output {
-        Output::Json => println!("{}", handler_json(h)),
+        Output::Json => out(handler_json(h)),
         Output::Table => print_table(std::slice::from_ref(h)),
     }
 }
 
-fn print_many(output: Output, items: &[NotificationHandler]) {
+fn print_many(output: Output, items: &[NotificationHandler]) -> Result<(), Failure> {
     match output {
-        Output::Json => println!(
-            "{}",
-            Value::from(items.iter().map(handler_json).collect::<Vec<_>>())
-        ),
+        Output::Json => out(Value::from(
+            items.iter().map(handler_json).collect::<Vec<_>>(),
+        )),
         Output::Table => print_table(items),
+    }
+}
+
+/// Writes `text` to `path` safely: never through a symbolic link (refused, naming it), into a
+/// temporary file beside it created readable by its owner only (`0600`: exports hold tokens),
+/// then renamed over it, so a failed write never leaves a damaged file where a good one was.
+fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let fail = |e: &dyn std::fmt::Display| Failure(format!("{}: {e}", path.display()), exit::OTHER);
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(fail(&"is a symbolic link; not writing through it"));
+    }
+    let name = path.file_name().ok_or_else(|| fail(&"not a file name"))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(&e))
+        }
     }
 }
 
@@ -806,16 +877,16 @@ fn state_word(s: HandlerState) -> String {
     }
 }
 
-fn print_table(items: &[NotificationHandler]) {
+fn print_table(items: &[NotificationHandler]) -> Result<(), Failure> {
     let rows: Vec<[String; 5]> = items
         .iter()
         .map(|h| {
             [
                 h.id.to_string(),
-                h.name.clone(),
-                h.channel.kind().unwrap_or("?").to_owned(),
+                shown(&h.name).into_owned(),
+                shown(h.channel.kind().unwrap_or("?")).into_owned(),
                 state_word(h.state),
-                target(&h.channel),
+                shown(&target(&h.channel)).into_owned(),
             ]
         })
         .collect();
@@ -832,14 +903,57 @@ fn print_table(items: &[NotificationHandler]) {
             .zip(widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        out(line.join("  ").trim_end())?;
     }
+    Ok(())
+}
+
+/// The largest apply file read.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+/// The deepest nesting of `[` / `{` an apply file may have (the format needs two).
+const MAX_FILE_DEPTH: usize = 32;
+
+/// An apply file's text, refused at once when it is over [`MAX_FILE_BYTES`] or nested deeper
+/// than [`MAX_FILE_DEPTH`] (a YAML parser takes minutes on 100 000 levels).
+fn read_text(path: &Path) -> Result<String, Failure> {
+    use std::io::Read;
+    let fail = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(&e))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(&format_args!("larger than {MAX_FILE_BYTES} bytes")));
+    }
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => continue,
+        }
+        if depth > MAX_FILE_DEPTH {
+            return Err(fail(&format_args!(
+                "nested deeper than {MAX_FILE_DEPTH} levels"
+            )));
+        }
+    }
+    Ok(text)
+}
+
+/// One handler the file wants, with its name as the server will store it.
+struct Wanted {
+    /// As written.
+    name: String,
+    /// As the server stores it (tags stripped, trimmed, cut): what live names are matched to.
+    stored: String,
+    entry: FileEntry,
 }
 
 /// Reads and checks an apply file before anything is sent.
-fn read_file(path: &Path) -> Result<Vec<(String, FileEntry)>, Failure> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+fn read_file(path: &Path) -> Result<Vec<Wanted>, Failure> {
+    let text = read_text(path)?;
     let file: HandlersFile =
         serde_yaml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     let line_of = |name: &str| {
@@ -853,25 +967,42 @@ fn read_file(path: &Path) -> Result<Vec<(String, FileEntry)>, Failure> {
             })
             .map_or(0, |i| i + 1)
     };
-    let mut entries = Vec::new();
+    let refuse = |name: &str, why: String| {
+        usage(format!("{}: line {}: {why}", path.display(), line_of(name)))
+    };
+    let max = bitpeak::notification_handlers::MAX_NAME_CHARS;
+    let mut entries: Vec<Wanted> = Vec::new();
     for (name, entry) in file.handlers {
-        let check = bitpeak::notification_handlers::MAX_NAME_CHARS;
-        if name.trim().is_empty() || name.chars().count() > check {
-            return Err(usage(format!(
-                "{}: line {}: the name {name:?} must be 1 to {check} characters",
-                path.display(),
-                line_of(&name)
-            )));
+        if name.trim().is_empty() || name.chars().count() > max {
+            return Err(refuse(
+                &name,
+                format!("the name {name:?} must be 1 to {max} characters"),
+            ));
         }
-        let channel = Channel::from(entry.channel.clone());
-        if let Err(e) = channel.validate() {
-            return Err(usage(format!(
-                "{}: line {}: handler {name:?}: {e}",
-                path.display(),
-                line_of(&name)
-            )));
+        let stored = bitpeak::notification_handlers::stored_text(&name, max);
+        if stored.is_empty() {
+            return Err(refuse(
+                &name,
+                format!("the name {name:?} is empty once the server strips its tags"),
+            ));
         }
-        entries.push((name, entry));
+        if let Some(other) = entries.iter().find(|w| w.stored == stored) {
+            return Err(refuse(
+                &name,
+                format!(
+                    "the names {:?} and {name:?} are both stored as {stored:?}",
+                    other.name
+                ),
+            ));
+        }
+        if let Err(e) = Channel::from(entry.channel.clone()).validate() {
+            return Err(refuse(&name, format!("handler {name:?}: {e}")));
+        }
+        entries.push(Wanted {
+            name,
+            stored,
+            entry,
+        });
     }
     Ok(entries)
 }
@@ -906,6 +1037,23 @@ enum Step {
     Delete(u64, String),
 }
 
+impl Step {
+    /// The handler's name, as shown.
+    fn name(&self) -> &str {
+        match self {
+            Step::Create(name, _) | Step::Update(_, name, _) | Step::Delete(_, name) => name,
+        }
+    }
+}
+
+/// A plan or progress line: printed while stdout is open; once it is closed the apply goes
+/// on (a change is never left half-made for want of a reader), and says so on stderr at the end.
+fn progress_line(text: impl std::fmt::Display) {
+    if !STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = out(text);
+    }
+}
+
 async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Result<(), Failure> {
     let wanted = read_file(path)?;
     let api = client.notification_handlers();
@@ -913,97 +1061,142 @@ async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Resu
         .list_all(ListParams::new().per_page(PerPage::P100))
         .try_collect()
         .await?;
+    let steps = plan(&wanted, &live, prune);
+    if dry_run || steps.is_empty() {
+        return Ok(());
+    }
+    let total = steps.len();
+    let bar = progress(Some(total as u64), "applying");
+    for (done, step) in steps.into_iter().enumerate() {
+        let result = match &step {
+            Step::Create(name, entry) => create_step(&api, name, entry).await,
+            Step::Update(id, _, entry) => api
+                .update(
+                    *id,
+                    &HandlerUpdate::new()
+                        .channel(entry.channel.clone().into())
+                        .enabled(entry.enabled),
+                )
+                .await
+                .map(|_| format!("updated {} (#{id})", step.name())),
+            Step::Delete(id, _) => api
+                .delete(*id)
+                .await
+                .map(|()| format!("deleted {} (#{id})", step.name())),
+        };
+        match result {
+            Ok(line) => bar.suspend(|| progress_line(line)),
+            Err(e) => {
+                bar.finish_and_clear();
+                note(format_args!(
+                    "apply stopped after {done} of {total} steps; run it again to finish"
+                ));
+                return Err(e.into());
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        note(format_args!(
+            "stdout was closed; the apply went on and made all {total} changes"
+        ));
+    }
+    Ok(())
+}
+
+async fn create_step(
+    api: &bitpeak::NotificationHandlers<'_>,
+    name: &str,
+    entry: &FileEntry,
+) -> Result<String, Error> {
+    let created = api
+        .create(&NewNotificationHandler::new(
+            name,
+            entry.channel.clone().into(),
+        ))
+        .await?;
+    if !entry.enabled {
+        api.update(created.id, &HandlerUpdate::new().enabled(false))
+            .await?;
+    }
+    Ok(format!("created {} (#{})", shown(name), created.id))
+}
+
+/// Plans the apply against the live handlers and prints the plan: every wanted handler,
+/// then what the file does not name that bitpeak would delete (`--prune`) or leaves alone.
+fn plan(wanted: &[Wanted], live: &[NotificationHandler], prune: bool) -> Vec<Step> {
     let mut by_name: BTreeMap<&str, &NotificationHandler> = BTreeMap::new();
-    for h in &live {
+    for h in live {
         by_name.entry(h.name.as_str()).or_insert(h);
     }
     let mut steps = Vec::new();
     let mut unchanged = 0;
-    for (name, entry) in &wanted {
-        let channel = Channel::from(entry.channel.clone());
-        match by_name.get(name.as_str()) {
+    for w in wanted {
+        let name = shown(&w.name);
+        let channel = Channel::from(w.entry.channel.clone()).stored();
+        let renamed = if w.stored == w.name {
+            String::new()
+        } else {
+            format!(" (the server stores the name as {:?})", w.stored)
+        };
+        match by_name.get(w.stored.as_str()) {
             None => {
-                println!("+ create {name} ({})", channel.kind().unwrap_or("?"));
-                steps.push(Step::Create(name.clone(), entry.clone()));
+                progress_line(format_args!(
+                    "+ create {name} ({}){renamed}",
+                    channel.kind().unwrap_or("?")
+                ));
+                steps.push(Step::Create(w.name.clone(), w.entry.clone()));
             }
-            Some(h) => match plan_update(h, &channel, entry.enabled) {
+            Some(h) => match plan_update(h, &channel, w.entry.enabled) {
                 Ok(note) => {
-                    println!("= unchanged {name}{note}");
+                    progress_line(format_args!("= unchanged {name}{note}{renamed}"));
                     unchanged += 1;
                 }
                 Err(note) => {
-                    println!("~ update {name} (#{}){note}", h.id);
-                    steps.push(Step::Update(h.id, name.clone(), entry.clone()));
+                    progress_line(format_args!("~ update {name} (#{}){note}{renamed}", h.id));
+                    steps.push(Step::Update(
+                        h.id,
+                        shown(&h.name).into_owned(),
+                        w.entry.clone(),
+                    ));
                 }
             },
         }
     }
-    let names: std::collections::BTreeSet<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
-    for h in &live {
+    let names: std::collections::BTreeSet<&str> =
+        wanted.iter().map(|w| w.stored.as_str()).collect();
+    for h in live {
         let duplicate = by_name
             .get(h.name.as_str())
             .is_some_and(|first| first.id != h.id);
         if names.contains(h.name.as_str()) && !duplicate {
             continue;
         }
-        let odd = file_entry(h).err();
-        match (prune, odd) {
-            (true, None) => println!("- delete {} (#{})", h.name, h.id),
-            (true, Some(why)) => println!(
-                "- delete {} (#{}) (bitpeak cannot express it: {why})",
-                h.name, h.id
-            ),
+        let (name, id) = (shown(&h.name), h.id);
+        match (prune, file_entry(h).err()) {
+            (true, None) => progress_line(format_args!("- delete {name} (#{id})")),
+            (true, Some(why)) => progress_line(format_args!(
+                "- delete {name} (#{id}) (bitpeak cannot express it: {})",
+                shown(&why)
+            )),
             (false, Some(why)) => {
-                println!(
-                    "! left alone {} (#{}): bitpeak cannot express it ({why}); name it in the file or use --prune to replace or delete it",
-                    h.name, h.id
-                );
+                progress_line(format_args!(
+                    "! left alone {name} (#{id}): bitpeak cannot express it ({}); name it in the file or use --prune to replace or delete it",
+                    shown(&why)
+                ));
                 continue;
             }
             (false, None) => continue,
         }
-        steps.push(Step::Delete(h.id, h.name.clone()));
+        steps.push(Step::Delete(id, name.into_owned()));
     }
     let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
-    println!(
+    progress_line(format_args!(
         "plan: {} to create, {} to update, {unchanged} unchanged, {} to delete",
         count(|s| matches!(s, Step::Create(..))),
         count(|s| matches!(s, Step::Update(..))),
         count(|s| matches!(s, Step::Delete(..)))
-    );
-    if dry_run || steps.is_empty() {
-        return Ok(());
-    }
-    let bar = progress(Some(steps.len() as u64), "applying");
-    for step in steps {
-        match step {
-            Step::Create(name, entry) => {
-                let created = api
-                    .create(&NewNotificationHandler::new(&name, entry.channel.into()))
-                    .await?;
-                if !entry.enabled {
-                    api.update(created.id, &HandlerUpdate::new().enabled(false))
-                        .await?;
-                }
-                bar.suspend(|| println!("created {name} (#{})", created.id));
-            }
-            Step::Update(id, name, entry) => {
-                api.update(
-                    id,
-                    &HandlerUpdate::new()
-                        .channel(entry.channel.into())
-                        .enabled(entry.enabled),
-                )
-                .await?;
-                bar.suspend(|| println!("updated {name} (#{id})"));
-            }
-            Step::Delete(id, name) => {
-                api.delete(id).await?;
-                bar.suspend(|| println!("deleted {name} (#{id})"));
-            }
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    Ok(())
+    ));
+    steps
 }

@@ -8,5 +8,5 @@ pub use api::{
     DEFAULT_CONCURRENCY,
 };
 pub use model::{
-    Channel, HandlerState, NotificationHandler, KINDS, MAX_NAME_CHARS, MAX_VALUE_CHARS,
+    stored_text, Channel, HandlerState, NotificationHandler, KINDS, MAX_NAME_CHARS, MAX_VALUE_CHARS,
 };

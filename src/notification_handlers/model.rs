@@ -371,6 +371,28 @@ impl Channel {
         })
     }
 
+    /// The channel as the servers store it: each setting as [`stored_text`] leaves it (tags
+    /// stripped, trimmed, cut at [`MAX_VALUE_CHARS`]). Compare this, not what was sent, with
+    /// what a server answers.
+    ///
+    /// ```
+    /// use bitpeak::Channel;
+    /// assert_eq!(Channel::email(" a@example.com ").stored(), Channel::email("a@example.com"));
+    /// ```
+    pub fn stored(&self) -> Channel {
+        let Some(kind) = self
+            .kind()
+            .filter(|_| !matches!(self, Channel::Unknown { .. }))
+        else {
+            return self.clone();
+        };
+        let values = self
+            .fields()
+            .into_iter()
+            .map(|(_, v)| stored_text(v, MAX_VALUE_CHARS));
+        Self::known(kind, values.collect()).unwrap_or_else(|| self.clone())
+    }
+
     /// Why this channel cannot be sent back to a server as it is (a safe update re-sends
     /// the type and its settings): no type, a documented type whose settings could not be
     /// read, or settings that are not all text. `None` when it can.
@@ -420,6 +442,26 @@ impl Channel {
         }
         Ok(())
     }
+}
+
+/// `text` as the servers store it: HTML tags stripped, trimmed, cut at `max` characters.
+///
+/// ```
+/// use bitpeak::notification_handlers::{stored_text, MAX_NAME_CHARS};
+/// assert_eq!(stored_text("  <b>Ops</b> ", MAX_NAME_CHARS), "Ops");
+/// ```
+pub fn stored_text(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().chars().take(max).collect()
 }
 
 /// Checks a handler name: non-blank after trimming, at most [`MAX_NAME_CHARS`].
