@@ -342,7 +342,7 @@ impl Throttle {
         }
         if let Some(remaining) = number(&RATELIMIT_REMAINING) {
             let fresh_window = b.remaining.is_none_or(|old| remaining > old)
-                || b.limit.is_some_and(|l| remaining + 1 >= l);
+                || b.limit.is_some_and(|l| remaining.saturating_add(1) >= l);
             if fresh_window {
                 b.window_started = Some(permit.sent_at);
                 b.counted_since = Some(permit.sent_at);
@@ -461,5 +461,67 @@ mod tests {
         let now = Instant::now();
         assert!(after(now, Duration::MAX) > now);
         assert!(after(now, Duration::from_secs(u64::MAX)) > now);
+    }
+}
+
+/// Any values of the headers the client reads, under any status: no panic, no wait past the
+/// policy, no unbounded wait in the throttle.
+#[cfg(test)]
+mod header_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Option<HeaderValue>> {
+        let text = prop_oneof![
+            "[0-9]{1,25}",
+            "-[0-9]{1,20}",
+            "[0-9]{1,3}\\.[0-9]{1,3}",
+            "[ -~]{0,30}",
+            Just("18446744073709551615".to_owned()),
+            Just("18446744073709551616".to_owned()),
+            Just("Wed, 21 Oct 2026 07:28:00 GMT".to_owned()),
+        ]
+        .prop_map(|t| HeaderValue::from_str(&t).ok());
+        let bytes = prop::collection::vec(any::<u8>(), 0..40)
+            .prop_map(|b| HeaderValue::from_bytes(&b).ok());
+        prop_oneof![Just(None), text, bytes]
+    }
+
+    use reqwest::header::HeaderValue;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn any_rate_limit_headers_are_survived(
+            values in prop::collection::vec(value(), 5),
+            status in prop::sample::select(vec![200u16, 401, 404, 429, 500, 503]),
+        ) {
+            let mut headers = HeaderMap::new();
+            let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH];
+            for (name, value) in names.into_iter().zip(values) {
+                if let Some(value) = value {
+                    headers.insert(name, value);
+                }
+            }
+            let status = StatusCode::from_u16(status).unwrap();
+            let policy = RetryPolicy::default()
+                .backoff(Duration::from_millis(1), Duration::from_millis(10))
+                .max_rate_limit_wait(Duration::from_millis(50));
+            if let Verdict::Retry { wait, .. } = judge_status(status, &headers, Idempotency::Idempotent, &policy, 0) {
+                prop_assert!(wait <= policy.max_rate_limit_wait, "{:?}", wait);
+            }
+            let _ = crate::Error::from_answer(status, &headers, b"{\"errors\":[{\"title\":\"x\"}]}").to_string();
+
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+            let throttle = Throttle::default();
+            let deadline = after(Instant::now(), Duration::from_millis(200));
+            for _ in 0..3 {
+                let started = Instant::now();
+                let permit = runtime.block_on(throttle.acquire(policy.rate_limit_window, deadline));
+                prop_assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+                throttle.finish(permit, Some((status, &headers)), &policy);
+            }
+        }
     }
 }

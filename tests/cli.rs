@@ -995,3 +995,56 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+mod numeric_arguments {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "0",
+                "1",
+                "2",
+                "25",
+                "1000",
+                "9223372036854775807",
+                "9223372036854775808",
+                "18446744073709551615",
+                "18446744073709551616",
+                "-1",
+                "4294967295",
+                "4294967296",
+            ])
+            .prop_map(str::to_owned),
+            any::<u64>().prop_map(|n| n.to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever numbers are given: a documented exit code and no panic.
+        #[test]
+        fn never_panic(page in number(), per_page in number(), concurrency in number(),
+                       id in number(), timeout in number(), retries in number()) {
+            let env = env();
+            env.server.seed(3);
+            // Each number alone, so a refusal of one does not hide what another does.
+            let runs: [Vec<&str>; 6] = [
+                vec!["handlers", "list", "--all", "--page", &page],
+                vec!["handlers", "list", "--all", "--concurrency", &concurrency],
+                vec!["handlers", "list", "--per-page", &per_page],
+                vec!["handlers", "get", &id],
+                vec!["--timeout", &timeout, "handlers", "list"],
+                vec!["--retries", &retries, "handlers", "list"],
+            ];
+            for args in runs {
+                let out = env.cmd(&args).output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                prop_assert!(!stderr.contains("panicked"), "{:?}: {}", args, stderr);
+                prop_assert!(matches!(out.status.code(), Some(0 | 2 | 4)), "{:?}: {:?} {}", args, out.status, stderr);
+            }
+        }
+    }
+}

@@ -391,3 +391,58 @@ fn keys_must_be_printable_ascii_and_urls_carry_no_password() {
         assert!(!format!("{err:?}").contains("s3cret-pw"), "{err:?}");
     }
 }
+
+#[tokio::test]
+async fn error_titles_are_shown_escaped_and_cut() {
+    let title = format!(
+        "\u{1b}]0;owned\u{7}Denied\r\u{1b}[2J{}",
+        "x".repeat(10 * 1024 * 1024)
+    );
+    let body = serde_json::json!({"errors": [{"title": title, "status": 401}]});
+    let server = Scripted::start(move |_, _| json(401, body.clone())).await;
+    let client = Client::builder()
+        .base_url(&server.base_url)
+        .api_key(KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.notification_handlers().get(1).await.unwrap_err();
+    // The data stays exact; what is shown is safe and short.
+    assert_eq!(err.titles(), [title.as_str()]);
+    let shown = err.to_string();
+    assert!(!shown.contains(['\u{1b}', '\u{7}', '\r']), "{shown:?}");
+    assert!(
+        shown.starts_with("HTTP 401 Unauthorized: \\u{1b}]0;owned\\u{7}Denied\\r\\u{1b}[2Jxxx"),
+        "{shown}"
+    );
+    let more = title.chars().count() - 300;
+    assert!(
+        shown.contains(&format!("… ({more} more characters)")),
+        "{}",
+        &shown[..400]
+    );
+    assert!(shown.len() < 1000, "{}", shown.len());
+}
+
+#[tokio::test]
+async fn a_redirect_location_is_shown_escaped() {
+    let server = Scripted::start(|_, _| {
+        // Only visible ASCII and tabs pass HTTP parsing and header reading.
+        Action::Reply(
+            302,
+            vec![("location", "https://evil.example/\tx".into())],
+            String::new(),
+        )
+    })
+    .await;
+    let err = retrying(&server.base_url)
+        .notification_handlers()
+        .get(1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Redirect { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("https://evil.example/\\tx"),
+        "{err}"
+    );
+}

@@ -50,6 +50,9 @@ struct Cli {
     /// Retries for a failed request (see the README's Reliability section).
     #[arg(long, default_value_t = 3, global = true)]
     retries: u32,
+    /// The largest answer read, in bytes; a larger one is refused (exit 1).
+    #[arg(long, default_value_t = bitpeak::DEFAULT_MAX_ANSWER_BYTES, global = true)]
+    max_answer_bytes: u64,
     /// Log requests to stderr (-vv for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
@@ -512,6 +515,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .api_key(key)
                 .timeout(Duration::from_secs(cli.timeout.max(1)))
                 .retry_policy(bitpeak::RetryPolicy::default().max_retries(cli.retries))
+                .max_answer_bytes(cli.max_answer_bytes)
                 .build()?;
             handlers(&client, cli.output, *command).await
         }
