@@ -89,14 +89,15 @@ fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 
 /// One answered record as `T`; a record that cannot be `T` at all is a decode error.
 pub(crate) fn record<T: FromRecord>(raw: RawRecord) -> Result<T, Error> {
-    T::from_record(raw).map_err(unreadable)
+    T::from_record(raw).map_err(unreadable::<T>)
 }
 
 /// A create or update answer's record.
 pub(crate) fn saved_record<T: FromRecord>(raw: RawRecord) -> Result<Saved<T>, Error> {
-    Saved::from_record(raw).map_err(unreadable)
+    Saved::from_record(raw).map_err(unreadable::<T>)
 }
 
-fn unreadable(odd: UnreadableRecord) -> Error {
-    Error::decode(StatusCode::OK, odd.raw.json().as_bytes(), &odd.reason)
+fn unreadable<T: FromRecord>(odd: UnreadableRecord) -> Error {
+    let reason = format!("the {} it holds cannot be read: {}", T::WHAT, odd.reason);
+    Error::decode(StatusCode::OK, odd.raw.json().as_bytes(), &reason)
 }

@@ -494,17 +494,18 @@ mod header_properties {
 
         #[test]
         fn any_rate_limit_headers_are_survived(
-            values in prop::collection::vec(value(), 5),
-            status in prop::sample::select(vec![200u16, 401, 404, 429, 500, 503]),
+            values in prop::collection::vec(value(), 6),
+            status in prop::sample::select(vec![200u16, 302, 401, 404, 429, 500, 503]),
         ) {
             let mut headers = HeaderMap::new();
-            let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH];
+            let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH, http::header::LOCATION];
             for (name, value) in names.into_iter().zip(values) {
                 if let Some(value) = value {
                     headers.insert(name, value);
                 }
             }
             let status = StatusCode::from_u16(status).unwrap();
+            let _ = crate::Error::from_answer(StatusCode::FOUND, &headers, b"").to_string();
             let policy = RetryPolicy::default()
                 .backoff(Duration::from_millis(1), Duration::from_millis(10))
                 .max_rate_limit_wait(Duration::from_millis(50));
