@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 
 use crate::notification_handlers::NotificationHandler;
 use crate::pagination::Page;
-use crate::record::{FromRecord, UnreadableRecord};
-use crate::wire::{Envelope, RawRecord};
+use crate::record::{record, saved_record, FromRecord};
+use crate::wire::Envelope;
 use crate::Error;
 
 pub use crate::record::Saved;
@@ -85,19 +85,4 @@ pub fn error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
 
 fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|e| Error::decode(StatusCode::OK, body, &e))
-}
-
-/// One answered record as `T`; a record that cannot be `T` at all is a decode error.
-pub(crate) fn record<T: FromRecord>(raw: RawRecord) -> Result<T, Error> {
-    T::from_record(raw).map_err(unreadable::<T>)
-}
-
-/// A create or update answer's record.
-pub(crate) fn saved_record<T: FromRecord>(raw: RawRecord) -> Result<Saved<T>, Error> {
-    Saved::from_record(raw).map_err(unreadable::<T>)
-}
-
-fn unreadable<T: FromRecord>(odd: UnreadableRecord) -> Error {
-    let reason = format!("the {} it holds cannot be read: {}", T::WHAT, odd.reason);
-    Error::decode(StatusCode::OK, odd.raw.json().as_bytes(), &reason)
 }

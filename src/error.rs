@@ -171,7 +171,7 @@ impl Error {
         let parsed = serde_json::from_slice::<ErrorResponse>(body);
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Error::RateLimited {
-                reset_after: crate::retry::reset_after(headers),
+                reset_after: crate::ratelimit::reset_after(headers),
                 titles: parsed.map(titles_of).unwrap_or_default(),
             };
         }
@@ -201,7 +201,7 @@ impl Error {
             StatusCode::UNAUTHORIZED => Error::Unauthorized { titles },
             StatusCode::NOT_FOUND => Error::NotFound { titles },
             StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-                reset_after: crate::retry::reset_after(headers),
+                reset_after: crate::ratelimit::reset_after(headers),
                 titles,
             },
             _ => Error::Api { status, titles },
@@ -262,53 +262,6 @@ impl fmt::Display for RetryHint<'_> {
         match self.0 {
             Some(d) => write!(f, "the limit resets in {} s", d.as_secs()),
             None => f.write_str("wait for the rate-limit window to reset"),
-        }
-    }
-}
-
-impl Error {
-    /// Classifies what a generated operation returned, using what the call recorded about
-    /// the answer (progenitor drops the status of a body it cannot decode).
-    pub(crate) async fn from_raw(
-        error: progenitor_client::Error<ErrorResponse>,
-        call: &crate::transport::CallState,
-    ) -> Self {
-        use progenitor_client::Error as Raw;
-        if let Some(too_large) = call.too_large() {
-            return too_large;
-        }
-        let answer = call.answer();
-        let status = answer.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-        match error {
-            Raw::ErrorResponse(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
-                Self::from_error_body(status, &headers, value.into_inner())
-            }
-            Raw::InvalidResponsePayload(body, e) => {
-                if status.is_success() {
-                    Self::decode(status, &body, &e)
-                } else {
-                    let headers = answer.map(|(_, h)| h).unwrap_or_default();
-                    Self::from_answer(status, &headers, &body)
-                }
-            }
-            Raw::UnexpectedResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                match response.bytes().await {
-                    Ok(body) if status.is_success() => {
-                        Self::decode(status, &body, &"an answer status the API does not use")
-                    }
-                    Ok(body) => Self::from_answer(status, &headers, &body),
-                    Err(e) => Self::from_reqwest(e),
-                }
-            }
-            Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
-                Self::from_reqwest(e)
-            }
-            Raw::InvalidRequest(reason) => Self::invalid("request", reason),
-            Raw::Custom(reason) => Self::invalid("request", reason),
         }
     }
 }

@@ -33,16 +33,18 @@
 //! tests (`bitpeak::mock`).
 #![warn(missing_docs)]
 
+mod classify;
 mod client;
 pub mod decode;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+mod form;
 #[cfg(feature = "httpmock")]
 pub mod mock;
-mod multipart;
 pub mod notification_handlers;
 mod pagination;
+mod ratelimit;
 pub mod raw;
 pub mod record;
 pub mod retry;

@@ -10,6 +10,7 @@ use std::fmt;
 use serde::de::IgnoredAny;
 
 use crate::wire::{Int, RawRecord};
+use crate::Error;
 
 /// A resource model decoded from one record.
 ///
@@ -98,4 +99,19 @@ impl<T: FromRecord> Saved<T> {
         }
         T::from_record(raw).map(Saved::Record)
     }
+}
+
+/// One answered record as `T`; a record that cannot be `T` at all is a decode error.
+pub(crate) fn record<T: FromRecord>(raw: RawRecord) -> Result<T, Error> {
+    T::from_record(raw).map_err(unreadable::<T>)
+}
+
+/// A create or update answer's record.
+pub(crate) fn saved_record<T: FromRecord>(raw: RawRecord) -> Result<Saved<T>, Error> {
+    Saved::from_record(raw).map_err(unreadable::<T>)
+}
+
+fn unreadable<T: FromRecord>(odd: UnreadableRecord) -> Error {
+    let reason = format!("the {} it holds cannot be read: {}", T::WHAT, odd.reason);
+    Error::decode(reqwest::StatusCode::OK, odd.raw.json().as_bytes(), &reason)
 }

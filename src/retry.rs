@@ -18,32 +18,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::StatusCode;
 
-/// `X-RateLimit-Limit`: requests allowed per window.
-pub(crate) const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-/// `X-RateLimit-Remaining`: requests left in this window.
-pub(crate) const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-/// `X-RateLimit-Reset`: seconds until the window resets (sent with a 429).
-pub(crate) const RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
-
-/// An instant `d` from `from`, saturating far in the future instead of overflowing (a server's
-/// number or a policy's duration can be anything).
-pub(crate) fn after(from: Instant, d: Duration) -> Instant {
-    const FAR: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
-    from.checked_add(d)
-        .or_else(|| from.checked_add(FAR))
-        .unwrap_or(from)
-}
-
-/// `X-RateLimit-Reset` (seconds), or `Retry-After` (seconds) should a server send one; `None`
-/// when absent, negative, or not a number of seconds.
-pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
-    [&RATELIMIT_RESET, &http::header::RETRY_AFTER]
-        .into_iter()
-        .find_map(|name| {
-            let text = headers.get(name)?.to_str().ok()?;
-            text.trim().parse::<u64>().ok().map(Duration::from_secs)
-        })
-}
+use crate::ratelimit::{after, reset_after, RATELIMIT_LIMIT, RATELIMIT_REMAINING};
 
 /// How failed requests are retried.
 ///
@@ -498,7 +473,7 @@ mod header_properties {
             status in prop::sample::select(vec![200u16, 302, 401, 404, 429, 500, 503]),
         ) {
             let mut headers = HeaderMap::new();
-            let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH, http::header::LOCATION];
+            let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, crate::ratelimit::RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH, http::header::LOCATION];
             for (name, value) in names.into_iter().zip(values) {
                 if let Some(value) = value {
                     headers.insert(name, value);

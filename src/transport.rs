@@ -16,8 +16,9 @@ use tracing::Instrument;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::ratelimit::{after, RATELIMIT_REMAINING};
 use crate::raw;
-use crate::retry::{after, judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
+use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle, Verdict};
 
 /// The header progenitor adds to every generated request.
 const API_VERSION: reqwest::header::HeaderName =
@@ -121,18 +122,12 @@ impl CallState {
         self.outcome_unknown.load(Ordering::Relaxed)
     }
 
-    /// The error for an answer refused for its size, if it was.
-    pub(crate) fn too_large(&self) -> Option<crate::Error> {
-        let refused = *self
+    /// The answer was refused for its size: `(limit, the length it declared)`.
+    pub(crate) fn refused_size(&self) -> Option<(u64, Option<u64>)> {
+        *self
             .too_large
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let status = self.answer().map_or(StatusCode::OK, |(s, _)| s);
-        refused.map(|(limit, declared)| crate::Error::AnswerTooLarge {
-            status,
-            limit,
-            declared,
-        })
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Keeps the answer's status, and its headers when it is not a success (an error's
@@ -325,7 +320,7 @@ impl Transport {
                 span.record("status", response.status().as_u16());
                 if let Some(remaining) = response
                     .headers()
-                    .get(&crate::retry::RATELIMIT_REMAINING)
+                    .get(&RATELIMIT_REMAINING)
                     .and_then(|v| v.to_str().ok())
                 {
                     span.record("ratelimit_remaining", remaining);
@@ -421,18 +416,4 @@ impl ClientHooks<Transport> for raw::Client {
             .send(self.client(), info.operation_id, Ok(request), rebuild)
             .await
     }
-}
-
-/// Reads a wrapper-built request's answer: the success body decoded as `T`, or the error
-/// the answer stands for.
-pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
-    response: Response,
-) -> Result<T, crate::Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(crate::Error::from_reqwest)?;
-    if !status.is_success() {
-        return Err(crate::Error::from_answer(status, &headers, &body));
-    }
-    serde_json::from_slice(&body).map_err(|e| crate::Error::decode(status, &body, &e))
 }

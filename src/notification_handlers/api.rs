@@ -5,13 +5,12 @@ use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::Method;
 
 use super::model::{check_name, Channel, NotificationHandler};
-use crate::decode::{record, saved_record};
-use crate::multipart::FormData;
+use crate::form::Form;
 use crate::pagination::{paginate, Page, PerPage};
 use crate::raw::types as wire;
 use crate::record::Saved;
+use crate::record::{record, saved_record};
 use crate::retry::RetryPolicy;
-use crate::transport::read_json;
 use crate::wire::Envelope;
 use crate::{Client, Error};
 
@@ -281,7 +280,7 @@ impl<'a> NotificationHandlers<'a> {
             .await
         {
             Ok(answer) => record(answer.into_inner().data),
-            Err(e) => Err(Error::from_raw(e, &call).await),
+            Err(e) => Err(crate::classify::generated(e, &call).await),
         }
     }
 
@@ -303,7 +302,7 @@ impl<'a> NotificationHandlers<'a> {
     pub async fn create(&self, new: &NewNotificationHandler) -> Result<NotificationHandler, Error> {
         check_name(&new.name)?;
         new.channel.validate()?;
-        let form = FormData::new(&new.name, &new.channel);
+        let form = form(&new.name, &new.channel);
         let url = format!("{}/notification-handlers", self.client.base_url());
         self.send_form("create_notification_handler", url, &form)
             .await
@@ -360,9 +359,9 @@ impl<'a> NotificationHandlers<'a> {
                 None => &current.channel,
             },
         };
-        let mut form = FormData::new(name, channel);
+        let mut form = form(name, channel);
         if let Some(enabled) = changes.enabled.or(current.state.is_on()) {
-            form = form.with_enabled(enabled);
+            form = form.flag("is_enabled", enabled);
         }
         let url = format!("{}/notification-handlers/{id}", self.client.base_url());
         self.send_form("update_notification_handler", url, &form)
@@ -382,7 +381,7 @@ impl<'a> NotificationHandlers<'a> {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) => match Error::from_raw(e, &call).await {
+            Err(e) => match crate::classify::generated(e, &call).await {
                 // An earlier attempt may have deleted it: the goal is reached.
                 Error::NotFound { .. } if call.maybe_applied() => Ok(()),
                 e => Err(e),
@@ -396,27 +395,23 @@ impl<'a> NotificationHandlers<'a> {
         &self,
         operation: &'static str,
         url: String,
-        form: &FormData,
+        form: &Form,
     ) -> Result<NotificationHandler, Error> {
         let build = || {
             self.client
                 .http()
                 .request(Method::POST, url.as_str())
                 .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .multipart(form.to_form())
+                .multipart(form.to_multipart())
                 .build()
         };
         let (response, call) = self
             .client
             .send(self.policy.clone(), operation, build)
             .await;
-        let saved = match (response, call.too_large()) {
-            (_, Some(too_large)) => Err(too_large),
-            (Ok(response), None) => read_json::<Envelope>(response)
-                .await
-                .and_then(|answer| saved_record(answer.data)),
-            (Err(e), None) => Err(Error::from_reqwest(e)),
-        };
+        let saved = crate::classify::json::<Envelope>(response, &call)
+            .await
+            .and_then(|answer| saved_record(answer.data));
         match saved {
             Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
             Err(e) => Err(e),
@@ -427,6 +422,18 @@ impl<'a> NotificationHandlers<'a> {
             }),
         }
     }
+}
+
+/// A handler's create or update form: `name`, `type` (when the channel has one), then every
+/// settings field of the channel, in the document's order.
+fn form(name: &str, channel: &Channel) -> Form {
+    let form = Form::new()
+        .text("name", name)
+        .text_opt("type", channel.kind());
+    channel
+        .fields()
+        .into_iter()
+        .fold(form, |form, (field, value)| form.text(field, value))
 }
 
 /// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the
@@ -486,6 +493,6 @@ async fn list_page(
             number,
             params.per_page.get(),
         )),
-        Err(e) => Err(Error::from_raw(e, &call).await),
+        Err(e) => Err(crate::classify::generated(e, &call).await),
     }
 }

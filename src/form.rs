@@ -1,0 +1,100 @@
+//! Form bodies as the servers read them (PHP's `$_POST`, from `multipart/form-data`): text
+//! trimmed, booleans as `1`/`0` (PHP reads `"false"` as true), arrays as repeated `name[]`,
+//! absent options left out. One set of rules for every create and update of every resource.
+//!
+//! A [`Form`] keeps its fields, so a fresh `reqwest::multipart::Form` (which cannot be
+//! cloned) can be built for every attempt of a request.
+
+use std::fmt::Display;
+
+/// The fields of a form, in the order they are sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Form {
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// No fields.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// A text field, trimmed.
+    pub(crate) fn text(mut self, name: &str, value: &str) -> Self {
+        self.fields.push((name.to_owned(), value.trim().to_owned()));
+        self
+    }
+
+    /// A text field when there is a value; nothing otherwise.
+    pub(crate) fn text_opt(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.text(name, value),
+            None => self,
+        }
+    }
+
+    /// A boolean, as `1` or `0`.
+    pub(crate) fn flag(self, name: &str, value: bool) -> Self {
+        self.text(name, if value { "1" } else { "0" })
+    }
+
+    /// An array, as one `name[]` field per value (none for an empty array).
+    #[allow(dead_code)] // the first resources with array fields come with the whole API
+    pub(crate) fn list<V: Display>(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let key = format!("{name}[]");
+        for value in values {
+            self = self.text(&key, &value.to_string());
+        }
+        self
+    }
+
+    /// The fields, in order.
+    #[cfg(test)]
+    pub(crate) fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
+    /// A fresh multipart body with these fields.
+    pub(crate) fn to_multipart(&self) -> reqwest::multipart::Form {
+        self.fields
+            .iter()
+            .fold(reqwest::multipart::Form::new(), |form, (k, v)| {
+                form.text(k.clone(), v.clone())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Form;
+
+    #[test]
+    fn the_servers_rules() {
+        let form = Form::new()
+            .text("name", "  Ops ")
+            .text_opt("absent", None)
+            .text_opt("type", Some("email"))
+            .flag("is_enabled", false)
+            .list("ping_servers_ids", [1, 2])
+            .list("none", Vec::<u8>::new());
+        let pairs: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("name", "Ops"),
+                ("type", "email"),
+                ("is_enabled", "0"),
+                ("ping_servers_ids[]", "1"),
+                ("ping_servers_ids[]", "2"),
+            ]
+        );
+    }
+}
