@@ -488,8 +488,7 @@ fn export_and_apply_plan_dry_run_idempotence_and_prune() {
         "--discord",
         "https://discord.com/api/webhooks/1/a",
     ]);
-    let dir = std::env::temp_dir().join(format!("bitpeak-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("export-apply");
     let exported = dir.join("export.yaml");
     env.ok(&["handlers", "export", "--file", exported.to_str().unwrap()]);
     let text = std::fs::read_to_string(&exported).unwrap();
@@ -689,8 +688,7 @@ fn export_names_what_it_cannot_express_and_apply_leaves_it_alone() {
          bitpeak: export: skipping #5 \"Broken\": its slack settings could not be read\n"
     );
 
-    let dir = std::env::temp_dir().join(format!("bitpeak-cli-odd-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("odd");
     let file = dir.join("wanted.yaml");
     std::fs::write(
         &file,

@@ -32,6 +32,21 @@ fn retrying(base: &str) -> Client {
     )
 }
 
+/// An email handler record.
+fn mail(id: u64) -> serde_json::Value {
+    handler(id, "email", "h", serde_json::json!({"email": "a@example.com"}))
+}
+
+/// Every handler, 10 a page, one page at a time.
+async fn list_all_by_tens(server: &Scripted) -> Vec<bitpeak::NotificationHandler> {
+    retrying(&server.base_url)
+        .notification_handlers()
+        .list_all(ListParams::new().per_page(PerPage::P10).concurrency(1))
+        .try_collect()
+        .await
+        .unwrap()
+}
+
 fn one_handler() -> serde_json::Value {
     serde_json::json!({"data": handler(1, "email", "Mail", serde_json::json!({"email": "a@example.com"}))})
 }
@@ -248,33 +263,14 @@ async fn a_short_page_before_the_claimed_last_ends_the_listing() {
     let server = Scripted::start(|seen, _| {
         let page = seen.page();
         let items = if page == 1 {
-            (1..=10)
-                .map(|id| {
-                    handler(
-                        id,
-                        "email",
-                        "h",
-                        serde_json::json!({"email": "a@example.com"}),
-                    )
-                })
-                .collect()
+            (1..=10).map(|id| mail(id)).collect()
         } else {
-            vec![handler(
-                100 + page,
-                "email",
-                "h",
-                serde_json::json!({"email": "a@example.com"}),
-            )]
+            vec![mail(100 + page)]
         };
         json(200, list_body(items, page, 10, 1_000_000, 100_000))
     })
     .await;
-    let all: Vec<_> = retrying(&server.base_url)
-        .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10).concurrency(1))
-        .try_collect()
-        .await
-        .unwrap();
+    let all = list_all_by_tens(&server).await;
     assert_eq!(all.len(), 11);
     assert_eq!(server.count("GET"), 2);
 }
@@ -282,25 +278,11 @@ async fn a_short_page_before_the_claimed_last_ends_the_listing() {
 #[tokio::test]
 async fn a_server_repeating_one_full_page_is_not_followed() {
     let server = Scripted::start(|seen, _| {
-        let items = (1..=10)
-            .map(|id| {
-                handler(
-                    id,
-                    "email",
-                    "h",
-                    serde_json::json!({"email": "a@example.com"}),
-                )
-            })
-            .collect();
+        let items = (1..=10).map(|id| mail(id)).collect();
         json(200, list_body(items, seen.page(), 10, 1_000_000, 100_000))
     })
     .await;
-    let all: Vec<_> = retrying(&server.base_url)
-        .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10).concurrency(1))
-        .try_collect()
-        .await
-        .unwrap();
+    let all = list_all_by_tens(&server).await;
     assert_eq!(all.len(), 10);
     assert_eq!(server.count("GET"), 2);
 }
@@ -309,12 +291,7 @@ async fn a_server_repeating_one_full_page_is_not_followed() {
 async fn concurrency_is_capped() {
     let server = Scripted::start(|seen, _| {
         let page = seen.page();
-        let items = vec![handler(
-            page,
-            "email",
-            "h",
-            serde_json::json!({"email": "a@example.com"}),
-        )];
+        let items = vec![mail(page)];
         Action::After(
             Duration::from_millis(30),
             Box::new(json(200, list_body(items, page, 1, 200, 200))),
