@@ -34,7 +34,12 @@ fn retrying(base: &str) -> Client {
 
 /// An email handler record.
 fn mail(id: u64) -> serde_json::Value {
-    handler(id, "email", "h", serde_json::json!({"email": "a@example.com"}))
+    handler(
+        id,
+        "email",
+        "h",
+        serde_json::json!({"email": "a@example.com"}),
+    )
 }
 
 /// Every handler, 10 a page, one page at a time.
@@ -263,7 +268,7 @@ async fn a_short_page_before_the_claimed_last_ends_the_listing() {
     let server = Scripted::start(|seen, _| {
         let page = seen.page();
         let items = if page == 1 {
-            (1..=10).map(|id| mail(id)).collect()
+            (1..=10).map(mail).collect()
         } else {
             vec![mail(100 + page)]
         };
@@ -278,7 +283,7 @@ async fn a_short_page_before_the_claimed_last_ends_the_listing() {
 #[tokio::test]
 async fn a_server_repeating_one_full_page_is_not_followed() {
     let server = Scripted::start(|seen, _| {
-        let items = (1..=10).map(|id| mail(id)).collect();
+        let items = (1..=10).map(mail).collect();
         json(200, list_body(items, seen.page(), 10, 1_000_000, 100_000))
     })
     .await;
