@@ -98,19 +98,8 @@ impl Client {
         )
     }
 
-    /// A generated client for one call, and the state that call records.
-    pub(crate) fn raw_for_call(
-        &self,
-        policy: Option<RetryPolicy>,
-    ) -> (raw::Client, Arc<CallState>) {
-        let (transport, call) = self.inner.transport.for_call(policy);
-        let raw =
-            raw::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), transport);
-        (raw, call)
-    }
-
-    /// Sends a request the wrapper builds (the multipart operations), rebuilt by `build`
-    /// for each attempt, and returns the answer with what the call learnt.
+    /// Sends a request built by `build` (rebuilt for each attempt) through the transport, and
+    /// returns the answer with what the call learnt.
     pub(crate) async fn send(
         &self,
         policy: Option<RetryPolicy>,

@@ -25,8 +25,11 @@
 //! ```
 //!
 //! Layers, each knowing only the one below it: `openapi.yaml` → `build.rs` (progenitor) →
-//! [`raw`] (the generated client, unmodified) → this crate's [`Client`],
-//! [`NotificationHandlers`], [`Page`] and [`Error`].
+//! [`raw`] (the generated client, unmodified: wire types, typed mocks, an escape hatch);
+//! the transport (authentication, time limits, retries, rate-limit throttle, size limit) →
+//! [`resource`] (list, every item, get, create, update, delete, the same for every resource,
+//! each record decoded on its own by [`record`] over [`wire`]) → the resources
+//! ([`NotificationHandlers`]), with [`Client`], [`Page`] and [`Error`].
 //!
 //! Cargo features: `rustls` (default) or `native-tls` for TLS; `fake`, the in-memory fake
 //! server (`bitpeak::fake`); `cli`, the `bitpeak` command line; `httpmock`, typed mocks for your own
@@ -47,6 +50,7 @@ mod pagination;
 mod ratelimit;
 pub mod raw;
 pub mod record;
+pub mod resource;
 pub mod retry;
 pub mod text;
 mod transport;

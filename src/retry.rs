@@ -129,16 +129,20 @@ pub(crate) enum Idempotency {
 }
 
 impl Idempotency {
-    /// By operation id; an operation this crate does not know goes by its method.
+    /// By operation id, the same for every resource: a create (`create_…`) is not idempotent;
+    /// list, get, delete and the safe update (`update_…`, which re-sends the whole state) are;
+    /// any other operation goes by its method.
     pub(crate) fn of(operation: &str, method: &reqwest::Method) -> Self {
-        match operation {
-            "create_notification_handler" => Idempotency::NotIdempotent,
-            "list_notification_handlers"
-            | "get_notification_handler"
-            | "update_notification_handler"
-            | "delete_notification_handler" => Idempotency::Idempotent,
-            _ if method.is_idempotent() => Idempotency::Idempotent,
-            _ => Idempotency::NotIdempotent,
+        if operation.starts_with("create_") {
+            Idempotency::NotIdempotent
+        } else if ["list_", "get_", "update_", "delete_"]
+            .iter()
+            .any(|kind| operation.starts_with(kind))
+            || method.is_idempotent()
+        {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
         }
     }
 }

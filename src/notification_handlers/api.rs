@@ -1,17 +1,12 @@
 //! The notification-handlers resource: list, list_all, get, create, update, delete.
 
 use futures::Stream;
-use reqwest::header::{HeaderValue, ACCEPT};
-use reqwest::Method;
 
 use super::model::{check_name, Channel, NotificationHandler};
 use crate::form::Form;
-use crate::pagination::{paginate, Page, PerPage};
-use crate::raw::types as wire;
-use crate::record::Saved;
-use crate::record::{record, saved_record};
+use crate::pagination::{Page, PerPage};
+use crate::resource::{check_id, Endpoint};
 use crate::retry::RetryPolicy;
-use crate::wire::Envelope;
 use crate::{Client, Error};
 
 /// Sort keys for [`ListParams::order_by`] (newer servers only).
@@ -108,6 +103,35 @@ impl ListParams {
         self.order_by = Some(key);
         self.order = Some(order);
         self
+    }
+
+    /// The query parameters besides `page`, by their wire names.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut query = vec![("results_per_page", self.per_page.get().to_string())];
+        if let Some(kind) = &self.kind {
+            query.push(("type", kind.clone()));
+        }
+        if let Some(text) = &self.search {
+            query.push(("search", text.clone()));
+            query.push(("search_by", "name".to_owned()));
+        }
+        if let Some(key) = self.order_by {
+            let key = match key {
+                OrderBy::Id => "notification_handler_id",
+                OrderBy::CreatedAt => "datetime",
+                OrderBy::LastFiredAt => "last_datetime",
+                OrderBy::Name => "name",
+            };
+            query.push(("order_by", key.to_owned()));
+        }
+        if let Some(order) = self.order {
+            let order = match order {
+                SortOrder::Asc => "ASC",
+                SortOrder::Desc => "DESC",
+            };
+            query.push(("order_type", order.to_owned()));
+        }
+        query
     }
 }
 
@@ -229,7 +253,9 @@ impl<'a> NotificationHandlers<'a> {
     #[tracing::instrument(level = "debug", skip_all, fields(page = params.page.unwrap_or(1)))]
     pub async fn list(&self, params: ListParams) -> Result<Page<NotificationHandler>, Error> {
         let number = params.page.unwrap_or(1);
-        list_page(self.client, self.policy.as_ref(), &params, number).await
+        self.endpoint()
+            .page(&params.query(), number, params.per_page.get())
+            .await
     }
 
     /// Every handler from `params.page` (default 1) on, as a lazy stream, in page order.
@@ -257,31 +283,16 @@ impl<'a> NotificationHandlers<'a> {
         &self,
         params: ListParams,
     ) -> impl Stream<Item = Result<NotificationHandler, Error>> + 'a {
-        let client = self.client;
-        let policy = self.policy.clone();
         let first = params.page.unwrap_or(1);
         let concurrency = params.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
-        paginate(first, concurrency, move |number| {
-            let params = params.clone();
-            let policy = policy.clone();
-            async move { list_page(client, policy.as_ref(), &params, number).await }
-        })
+        self.endpoint()
+            .all(params.query(), first, params.per_page.get(), concurrency)
     }
 
     /// One handler.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn get(&self, id: u64) -> Result<NotificationHandler, Error> {
-        check_id(id)?;
-        let (raw, call) = self.client.raw_for_call(self.policy.clone());
-        match raw
-            .get_notification_handler()
-            .notification_handler_id(id)
-            .send()
-            .await
-        {
-            Ok(answer) => record(answer.into_inner().data),
-            Err(e) => Err(crate::classify::generated(e, &call).await),
-        }
+        self.endpoint().get(id).await
     }
 
     /// Creates a handler and returns it as the server stored it. Validates it first: nothing
@@ -302,9 +313,8 @@ impl<'a> NotificationHandlers<'a> {
     pub async fn create(&self, new: &NewNotificationHandler) -> Result<NotificationHandler, Error> {
         check_name(&new.name)?;
         new.channel.validate()?;
-        let form = form(&new.name, &new.channel);
-        let url = format!("{}/notification-handlers", self.client.base_url());
-        self.send_form("create_notification_handler", url, &form)
+        self.endpoint()
+            .save(None, &form(&new.name, &new.channel))
             .await
     }
 
@@ -336,7 +346,7 @@ impl<'a> NotificationHandlers<'a> {
         id: u64,
         changes: &HandlerUpdate,
     ) -> Result<NotificationHandler, Error> {
-        check_id(id)?;
+        check_id::<NotificationHandler>(id)?;
         if let Some(name) = &changes.name {
             check_name(name)?;
         }
@@ -363,64 +373,18 @@ impl<'a> NotificationHandlers<'a> {
         if let Some(enabled) = changes.enabled.or(current.state.is_on()) {
             form = form.flag("is_enabled", enabled);
         }
-        let url = format!("{}/notification-handlers/{id}", self.client.base_url());
-        self.send_form("update_notification_handler", url, &form)
-            .await
+        self.endpoint().save(Some(id), &form).await
     }
 
     /// Deletes a handler. When a retry follows an attempt that may have been carried out
     /// (a timeout, a dropped connection, a `5xx`), a `404` means it was: the call succeeds.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        check_id(id)?;
-        let (raw, call) = self.client.raw_for_call(self.policy.clone());
-        match raw
-            .delete_notification_handler()
-            .notification_handler_id(id)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => match crate::classify::generated(e, &call).await {
-                // An earlier attempt may have deleted it: the goal is reached.
-                Error::NotFound { .. } if call.maybe_applied() => Ok(()),
-                e => Err(e),
-            },
-        }
+        self.endpoint().delete::<NotificationHandler>(id).await
     }
 
-    /// Sends a create or update form and returns the handler it produced: from the answer
-    /// when the server sends the whole handler, else read back by id.
-    async fn send_form(
-        &self,
-        operation: &'static str,
-        url: String,
-        form: &Form,
-    ) -> Result<NotificationHandler, Error> {
-        let build = || {
-            self.client
-                .http()
-                .request(Method::POST, url.as_str())
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .multipart(form.to_multipart())
-                .build()
-        };
-        let (response, call) = self
-            .client
-            .send(self.policy.clone(), operation, build)
-            .await;
-        let saved = crate::classify::json::<Envelope>(response, &call)
-            .await
-            .and_then(|answer| saved_record(answer.data));
-        match saved {
-            Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
-            Err(e) => Err(e),
-            Ok(Saved::Record(h)) => Ok(h),
-            Ok(Saved::Id(id)) => self.get(id).await.map_err(|e| Error::SavedButUnread {
-                id,
-                source: Box::new(e),
-            }),
-        }
+    fn endpoint(&self) -> Endpoint<'a> {
+        Endpoint::new(self.client, self.policy.clone())
     }
 }
 
@@ -434,65 +398,4 @@ fn form(name: &str, channel: &Channel) -> Form {
         .fields()
         .into_iter()
         .fold(form, |form, (field, value)| form.text(field, value))
-}
-
-/// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the
-/// spec's int64 (PHP's `(int)` would turn it into another id).
-fn check_id(id: u64) -> Result<(), Error> {
-    if id == 0 || i64::try_from(id).is_err() {
-        return Err(Error::invalid(
-            "notification_handler_id",
-            "ids are between 1 and 2^63 - 1 (the spec's int64)",
-        ));
-    }
-    Ok(())
-}
-
-async fn list_page(
-    client: &Client,
-    policy: Option<&RetryPolicy>,
-    params: &ListParams,
-    number: u64,
-) -> Result<Page<NotificationHandler>, Error> {
-    if number == 0 || i64::try_from(number).is_err() {
-        return Err(Error::invalid(
-            "page",
-            "must be between 1 and 2^63 - 1 (the spec's int64)",
-        ));
-    }
-    let (raw, call) = client.raw_for_call(policy.cloned());
-    let mut request = raw
-        .list_notification_handlers()
-        .page(number)
-        .results_per_page(params.per_page.get() as i64);
-    if let Some(kind) = &params.kind {
-        request = request.type_(kind.clone());
-    }
-    if let Some(text) = &params.search {
-        request = request
-            .search(text.clone())
-            .search_by(wire::ListNotificationHandlersSearchBy::Name);
-    }
-    if let Some(key) = params.order_by {
-        request = request.order_by(match key {
-            OrderBy::Id => wire::ListNotificationHandlersOrderBy::NotificationHandlerId,
-            OrderBy::CreatedAt => wire::ListNotificationHandlersOrderBy::Datetime,
-            OrderBy::LastFiredAt => wire::ListNotificationHandlersOrderBy::LastDatetime,
-            OrderBy::Name => wire::ListNotificationHandlersOrderBy::Name,
-        });
-    }
-    if let Some(order) = params.order {
-        request = request.order_type(match order {
-            SortOrder::Asc => wire::ListNotificationHandlersOrderType::Asc,
-            SortOrder::Desc => wire::ListNotificationHandlersOrderType::Desc,
-        });
-    }
-    match request.send().await {
-        Ok(answer) => Ok(Page::from_list(
-            answer.into_inner(),
-            number,
-            params.per_page.get(),
-        )),
-        Err(e) => Err(crate::classify::generated(e, &call).await),
-    }
 }

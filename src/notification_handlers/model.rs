@@ -532,6 +532,18 @@ struct Fields {
     datetime: When,
 }
 
+impl crate::resource::Resource for NotificationHandler {
+    const PATH: &'static str = "notification-handlers";
+    const ID: &'static str = "notification_handler_id";
+    const OPERATIONS: crate::resource::Operations = crate::resource::Operations {
+        list: "list_notification_handlers",
+        get: "get_notification_handler",
+        create: "create_notification_handler",
+        update: "update_notification_handler",
+        delete: "delete_notification_handler",
+    };
+}
+
 impl FromRecord for NotificationHandler {
     const WHAT: &'static str = "notification handler";
 

@@ -1,0 +1,198 @@
+//! The generic resource: one page, every item, get, create or update (with the saved record
+//! read back when the server answers only its id), delete — the same for every resource of
+//! the API. A resource supplies its path, its operations' ids and its model (decoded record by
+//! record, see [`crate::record`]); the envelope, pagination, errors, retries, idempotency and
+//! the size limit are handled here once, through the transport.
+
+use std::sync::Arc;
+
+use futures::Stream;
+use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::Method;
+
+use crate::form::Form;
+use crate::pagination::{paginate, Page};
+use crate::record::{record, saved_record, FromRecord, Saved};
+use crate::retry::RetryPolicy;
+use crate::transport::CallState;
+use crate::wire::{Envelope, ListEnvelope};
+use crate::{Client, Error};
+
+/// What the generic layer needs to know of a resource; everything else comes from the spec
+/// and [`FromRecord`].
+pub trait Resource: FromRecord {
+    /// The path under the base URL (`notification-handlers`).
+    const PATH: &'static str;
+    /// The id's name, for messages (`notification_handler_id`).
+    const ID: &'static str;
+    /// The operations' ids in the spec (tracing spans name them; a `create_…` is never
+    /// repeated unless the server provably did not act).
+    const OPERATIONS: Operations;
+}
+
+/// A resource's operation ids, as `openapi.yaml` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operations {
+    /// `GET /path`.
+    pub list: &'static str,
+    /// `GET /path/{id}`.
+    pub get: &'static str,
+    /// `POST /path` (a form).
+    pub create: &'static str,
+    /// `POST /path/{id}` (a form).
+    pub update: &'static str,
+    /// `DELETE /path/{id}`.
+    pub delete: &'static str,
+}
+
+/// One resource's requests, for one client and retry policy.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint<'a> {
+    client: &'a Client,
+    policy: Option<RetryPolicy>,
+}
+
+impl<'a> Endpoint<'a> {
+    pub(crate) fn new(client: &'a Client, policy: Option<RetryPolicy>) -> Self {
+        Endpoint { client, policy }
+    }
+
+    /// Page `number` of `R`, with `query` (filters, page size) beside the page number.
+    pub(crate) async fn page<R: Resource>(
+        &self,
+        query: &[(&'static str, String)],
+        number: u64,
+        per_page: u64,
+    ) -> Result<Page<R>, Error> {
+        if number == 0 || i64::try_from(number).is_err() {
+            return Err(Error::invalid(
+                "page",
+                "must be between 1 and 2^63 - 1 (the spec's int64)",
+            ));
+        }
+        let url = self.url::<R>(None);
+        let page = number.to_string();
+        let build = || {
+            self.request(Method::GET, &url)
+                .query(&[("page", page.as_str())])
+                .query(query)
+                .build()
+        };
+        let (answer, call) = self.send(R::OPERATIONS.list, build).await;
+        let list: ListEnvelope = crate::classify::json(answer, &call).await?;
+        Ok(Page::from_list(list, number, per_page))
+    }
+
+    /// Every `R` from page `first` on, `concurrency` pages in flight (see [`paginate`]).
+    pub(crate) fn all<R: Resource + 'a>(
+        self,
+        query: Vec<(&'static str, String)>,
+        first: u64,
+        per_page: u64,
+        concurrency: usize,
+    ) -> impl Stream<Item = Result<R, Error>> + 'a {
+        let query = Arc::new(query);
+        paginate(first, concurrency, move |number| {
+            let endpoint = self.clone();
+            let query = Arc::clone(&query);
+            async move { endpoint.page::<R>(&query, number, per_page).await }
+        })
+    }
+
+    /// One `R`.
+    pub(crate) async fn get<R: Resource>(&self, id: u64) -> Result<R, Error> {
+        check_id::<R>(id)?;
+        let url = self.url::<R>(Some(id));
+        let (answer, call) = self
+            .send(R::OPERATIONS.get, || {
+                self.request(Method::GET, &url).build()
+            })
+            .await;
+        record(crate::classify::json::<Envelope>(answer, &call).await?.data)
+    }
+
+    /// Deletes an `R`. When a retry follows an attempt that may have been carried out, a
+    /// `404` means it was: done.
+    pub(crate) async fn delete<R: Resource>(&self, id: u64) -> Result<(), Error> {
+        check_id::<R>(id)?;
+        let url = self.url::<R>(Some(id));
+        let (answer, call) = self
+            .send(R::OPERATIONS.delete, || {
+                self.request(Method::DELETE, &url).build()
+            })
+            .await;
+        match crate::classify::empty(answer, &call).await {
+            Err(Error::NotFound { .. }) if call.maybe_applied() => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Creates (`id` is `None`) or updates an `R` with `form`, and returns it as the server
+    /// stored it: from the answer when the server sends the whole record, else read back by
+    /// id ([`Error::SavedButUnread`] when that fails: the change was made).
+    pub(crate) async fn save<R: Resource>(&self, id: Option<u64>, form: &Form) -> Result<R, Error> {
+        if let Some(id) = id {
+            check_id::<R>(id)?;
+        }
+        let operation = match id {
+            None => R::OPERATIONS.create,
+            Some(_) => R::OPERATIONS.update,
+        };
+        let url = self.url::<R>(id);
+        let build = || {
+            self.request(Method::POST, &url)
+                .multipart(form.to_multipart())
+                .build()
+        };
+        let (answer, call) = self.send(operation, build).await;
+        let saved = crate::classify::json::<Envelope>(answer, &call)
+            .await
+            .and_then(|answer| saved_record(answer.data));
+        match saved {
+            Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
+            Err(e) => Err(e),
+            Ok(Saved::Record(r)) => Ok(r),
+            Ok(Saved::Id(id)) => self.get(id).await.map_err(|e| Error::SavedButUnread {
+                id,
+                source: Box::new(e),
+            }),
+        }
+    }
+
+    fn url<R: Resource>(&self, id: Option<u64>) -> String {
+        match id {
+            None => format!("{}/{}", self.client.base_url(), R::PATH),
+            Some(id) => format!("{}/{}/{id}", self.client.base_url(), R::PATH),
+        }
+    }
+
+    fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.client
+            .http()
+            .request(method, url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+    }
+
+    async fn send(
+        &self,
+        operation: &'static str,
+        build: impl Fn() -> reqwest::Result<reqwest::Request>,
+    ) -> (reqwest::Result<reqwest::Response>, Arc<CallState>) {
+        self.client
+            .send(self.policy.clone(), operation, build)
+            .await
+    }
+}
+
+/// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the
+/// spec's int64 (PHP's `(int)` would turn it into another id).
+pub(crate) fn check_id<R: Resource>(id: u64) -> Result<(), Error> {
+    if id == 0 || i64::try_from(id).is_err() {
+        return Err(Error::invalid(
+            R::ID,
+            "ids are between 1 and 2^63 - 1 (the spec's int64)",
+        ));
+    }
+    Ok(())
+}
