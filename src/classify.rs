@@ -54,3 +54,32 @@ pub(crate) async fn empty(
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     Err(Error::from_answer(status, &headers, &body))
 }
+
+/// The error `error` is for requests of the resource at `path`: the site's HTML `404`, or a
+/// `302` to its `not-found` page, mean the resource is switched off on the instance.
+pub(crate) fn for_resource(error: Error, path: &str) -> Error {
+    let unavailable = |status, location| Error::Unavailable {
+        resource: path.to_owned(),
+        status,
+        location,
+    };
+    match error {
+        Error::Decode { status, .. } if status == StatusCode::NOT_FOUND => {
+            unavailable(status, None)
+        }
+        Error::Redirect {
+            status,
+            location: Some(location),
+        } if status == StatusCode::FOUND
+            && location
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .ends_with("/not-found") =>
+        {
+            unavailable(status, Some(location))
+        }
+        other => other,
+    }
+}

@@ -68,8 +68,20 @@ pub enum Error {
         /// The `Location` header, if any.
         location: Option<String>,
     },
-    /// The body was not what the API sends: an HTML page (the API or resource switched off by
-    /// the instance's admin), an empty body, truncated or invalid JSON.
+    /// The instance's administrator has switched this resource (or the whole API) off: the
+    /// servers then answer, before authentication, with the site's HTML "not found" page (a
+    /// `404` that is not the API's JSON) or a `302` to it (`…/not-found`).
+    #[error("HTTP {status}: {resource} is switched off on this instance (the server answered with its web page{}, not the API); ask its administrator, or check the base URL", .location.as_deref().map(|l| format!(" at {}", crate::text::visible(&crate::text::cut(l, 300)))).unwrap_or_default())]
+    Unavailable {
+        /// The resource, by its path (`notification-handlers`).
+        resource: String,
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// Where a `302` pointed, if it did.
+        location: Option<String>,
+    },
+    /// The body was not what the API sends: an HTML page, an empty body, truncated or invalid
+    /// JSON.
     #[error("HTTP {status}: the body is not the API's JSON ({reason}); it begins: {snippet:?}")]
     Decode {
         /// The HTTP status of the answer.
@@ -132,6 +144,7 @@ impl Error {
             Error::Api { status, .. }
             | Error::Redirect { status, .. }
             | Error::Decode { status, .. }
+            | Error::Unavailable { status, .. }
             | Error::AnswerTooLarge { status, .. } => Some(*status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             Error::OutcomeUnknown(e) => e.status(),

@@ -80,7 +80,9 @@ impl<'a> Endpoint<'a> {
                 .build()
         };
         let (answer, call) = self.send(R::OPERATIONS.list, build).await;
-        let list: ListEnvelope = crate::classify::json(answer, &call).await?;
+        let list: ListEnvelope = crate::classify::json(answer, &call)
+            .await
+            .map_err(unavailable::<R>)?;
         Ok(Page::from_list(list, number, per_page))
     }
 
@@ -109,7 +111,10 @@ impl<'a> Endpoint<'a> {
                 self.request(Method::GET, &url).build()
             })
             .await;
-        record(crate::classify::json::<Envelope>(answer, &call).await?.data)
+        let answer = crate::classify::json::<Envelope>(answer, &call)
+            .await
+            .map_err(unavailable::<R>)?;
+        record(answer.data)
     }
 
     /// Deletes an `R`. When a retry follows an attempt that may have been carried out, a
@@ -122,7 +127,10 @@ impl<'a> Endpoint<'a> {
                 self.request(Method::DELETE, &url).build()
             })
             .await;
-        match crate::classify::empty(answer, &call).await {
+        match crate::classify::empty(answer, &call)
+            .await
+            .map_err(unavailable::<R>)
+        {
             Err(Error::NotFound { .. }) if call.maybe_applied() => Ok(()),
             other => other,
         }
@@ -148,6 +156,7 @@ impl<'a> Endpoint<'a> {
         let (answer, call) = self.send(operation, build).await;
         let saved = crate::classify::json::<Envelope>(answer, &call)
             .await
+            .map_err(unavailable::<R>)
             .and_then(|answer| saved_record(answer.data));
         match saved {
             Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
@@ -183,6 +192,11 @@ impl<'a> Endpoint<'a> {
             .send(self.policy.clone(), operation, build)
             .await
     }
+}
+
+/// `error` as met by a request of `R` (a switched-off resource says so, naming it).
+fn unavailable<R: Resource>(error: Error) -> Error {
+    crate::classify::for_resource(error, R::PATH)
 }
 
 /// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the

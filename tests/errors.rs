@@ -102,7 +102,7 @@ async fn not_found_json() {
 }
 
 #[tokio::test]
-async fn not_found_html_is_a_decode_error_with_the_page() {
+async fn not_found_html_is_a_switched_off_resource_naming_it() {
     let err = get_answered(
         404,
         &[("content-type", "text/html")],
@@ -110,22 +110,37 @@ async fn not_found_html_is_a_decode_error_with_the_page() {
     )
     .await;
     match &err {
-        Error::Decode {
-            status, snippet, ..
+        Error::Unavailable {
+            resource,
+            status,
+            location,
         } => {
-            assert_eq!(status.as_u16(), 404);
             assert_eq!(
-                snippet,
-                "<!DOCTYPE html><html><body>Not found</body></html>"
+                (resource.as_str(), status.as_u16(), location),
+                ("notification-handlers", 404, &None)
             );
         }
         other => panic!("{other:?}"),
     }
-    assert!(
-        err.to_string()
-            .starts_with("HTTP 404 Not Found: the body is not the API's JSON"),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "HTTP 404 Not Found: notification-handlers is switched off on this instance (the server answered with its web page, not the API); ask its administrator, or check the base URL"
     );
+}
+
+#[tokio::test]
+async fn a_302_to_the_not_found_page_is_a_switched_off_resource() {
+    let err = get_answered(
+        302,
+        &[("location", "https://status.example.org/not-found")],
+        "",
+    )
+    .await;
+    assert!(
+        matches!(&err, Error::Unavailable { status, location: Some(l), .. } if status.as_u16() == 302 && l == "https://status.example.org/not-found"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("(the server answered with its web page at https://status.example.org/not-found, not the API)"), "{err}");
 }
 
 #[tokio::test]

@@ -397,7 +397,7 @@ async fn injected_faults_and_latency() {
     server.inject(Fault::Html404, 1);
     let err = handlers.get(1).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Decode { status, .. } if status.as_u16() == 404),
+        matches!(&err, Error::Unavailable { status, .. } if status.as_u16() == 404),
         "{err:?}"
     );
 }

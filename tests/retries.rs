@@ -229,7 +229,7 @@ async fn html_404_is_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Decode { status, .. } if status.as_u16() == 404),
+        matches!(&err, Error::Unavailable { status, .. } if status.as_u16() == 404),
         "{err:?}"
     );
     assert_eq!(server.count("GET"), 1);
