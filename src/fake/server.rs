@@ -16,7 +16,36 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::{FakeConfig, Fault, FaultQueue, Profile};
-use crate::notification_handlers::{Channel, KINDS};
+/// The handler types these servers support and each one's settings fields, as the servers'
+/// source has them (API-SURFACE §3.12). The fake keeps its own table, so it judges the client
+/// instead of mirroring it.
+const TYPES: [(&str, &[&str]); 9] = [
+    ("email", &["email"]),
+    ("webhook", &["webhook"]),
+    ("slack", &["slack"]),
+    ("discord", &["discord"]),
+    ("telegram", &["telegram", "telegram_chat_id"]),
+    ("microsoft_teams", &["microsoft_teams"]),
+    (
+        "x",
+        &[
+            "x_consumer_key",
+            "x_consumer_secret",
+            "x_access_token",
+            "x_access_token_secret",
+        ],
+    ),
+    ("google_chat", &["google_chat"]),
+    ("internal_notification", &[]),
+];
+
+/// The settings fields of a supported type (none for any other).
+fn fields_of(kind: &str) -> &'static [&'static str] {
+    TYPES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, fields)| fields)
+}
 
 const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body></html>";
 const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
@@ -586,7 +615,7 @@ fn validate_name(name: Option<&str>) -> Result<String, Response> {
 /// A type as servers store it: an unknown one is stored as nothing.
 fn stored_kind(kind: &str) -> String {
     let kind = clean(kind);
-    if KINDS.contains(&kind.as_str()) {
+    if TYPES.iter().any(|(k, _)| *k == kind) {
         kind
     } else {
         String::new()
@@ -607,7 +636,7 @@ fn create(state: &State, fields: Vec<(String, String)>) -> Response {
             "The fields marked with * are required and cannot be empty.",
         );
     };
-    let settings = Channel::field_names(&kind)
+    let settings = fields_of(&kind)
         .iter()
         .map(|f| {
             (
@@ -658,7 +687,7 @@ fn update(state: &State, id: u64, fields: Vec<(String, String)>) -> Response {
         None => {}
     }
     let mut settings = BTreeMap::new();
-    for f in Channel::field_names(&h.kind) {
+    for f in fields_of(&h.kind) {
         let value = match field(&fields, f) {
             Some(v) => clean(v),
             None if h.kind == current.kind
@@ -719,7 +748,7 @@ fn update_raw(
     }
     if let Some(kind) = field(fields, "type") {
         let kind = stored_kind(kind);
-        let settings: Map<String, Value> = Channel::field_names(&kind)
+        let settings: Map<String, Value> = fields_of(&kind)
             .iter()
             .map(|f| {
                 (
