@@ -38,6 +38,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     for (schema, wire_type) in replacements {
         settings.with_replacement(schema, wire_type, std::iter::empty());
     }
+    // Datetimes stay text in the generated types (the model parses them, tolerantly): no
+    // pattern check, and no regex engine compiled into every downstream build for it.
+    settings.with_replacement(
+        "NullableDatetime",
+        "::std::option::Option<::std::string::String>",
+        std::iter::empty(),
+    );
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
 
     let tokens = progenitor::Generator::new(&settings)
