@@ -688,14 +688,10 @@ fn export_names_what_it_cannot_express_and_apply_leaves_it_alone() {
          bitpeak: export: skipping #5 \"Broken\": its slack settings could not be read\n"
     );
 
-    let dir = temp_dir("odd");
-    let file = dir.join("wanted.yaml");
-    std::fs::write(
-        &file,
+    let path = &file_with(
+        "odd",
         "handlers:\n  Hook:\n    type: webhook\n    webhook: https://example.com/h\n  Keyed:\n    type: email\n    email: a@example.com\n  Broken:\n    type: slack\n    slack: https://hooks.slack.com/services/T/B/X\n",
-    )
-    .unwrap();
-    let path = file.to_str().unwrap();
+    );
     let plan = env.ok(&["handlers", "apply", path, "--dry-run"]);
     assert_eq!(
         plan,
@@ -726,7 +722,6 @@ fn export_names_what_it_cannot_express_and_apply_leaves_it_alone() {
         Value::Null,
         "the record not named is left as it was"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -889,14 +884,10 @@ fn verbose_logs_have_no_colours_off_a_terminal() {
 #[test]
 fn apply_settles_on_names_the_server_changes() {
     let env = env();
-    let dir = temp_dir("settle");
-    let file = dir.join("wanted.yaml");
-    std::fs::write(
-        &file,
+    let path = &file_with(
+        "settle",
         "handlers:\n  \" padded \":\n    type: webhook\n    webhook: \" https://example.com/p \"\n  \"<b>Ops</b>\":\n    type: webhook\n    webhook: https://example.com/o\n",
-    )
-    .unwrap();
-    let path = file.to_str().unwrap();
+    );
     let first = env.ok(&["handlers", "apply", path, "--prune"]);
     assert!(
         first.contains("+ create <b>Ops</b> (webhook) (the server stores the name as \"Ops\")"),
@@ -986,6 +977,13 @@ fn apply_files_too_large_or_too_deep_are_refused_at_once() {
         assert!(started.elapsed() < Duration::from_secs(5));
     }
     assert_eq!(env.server.requests(), 0);
+}
+
+/// A file holding `text` in a fresh directory named after the test; its path as text.
+fn file_with(test: &str, text: &str) -> String {
+    let file = temp_dir(test).join("wanted.yaml");
+    std::fs::write(&file, text).unwrap();
+    file.to_str().unwrap().to_owned()
 }
 
 /// A fresh directory for one test's files.
