@@ -18,21 +18,30 @@ pub(crate) fn too_large(call: &CallState) -> Option<Error> {
         })
 }
 
-/// Reads an answer: the success body decoded as `T`, or the error the answer stands for.
-pub(crate) async fn json<T: DeserializeOwned>(
-    response: reqwest::Result<Response>,
-    call: &CallState,
-) -> Result<T, Error> {
+/// The answer if it is a success; else the error it stands for (the size refusal the call
+/// recorded, the transport's failure, or what the status and body say).
+async fn success(response: reqwest::Result<Response>, call: &CallState) -> Result<Response, Error> {
     if let Some(too_large) = too_large(call) {
         return Err(too_large);
     }
     let response = response.map_err(Error::from_reqwest)?;
     let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    if !status.is_success() {
-        return Err(Error::from_answer(status, &headers, &body));
-    }
+    Err(Error::from_answer(status, &headers, &body))
+}
+
+/// Reads an answer: the success body decoded as `T`, or the error the answer stands for.
+pub(crate) async fn json<T: DeserializeOwned>(
+    response: reqwest::Result<Response>,
+    call: &CallState,
+) -> Result<T, Error> {
+    let response = success(response, call).await?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
     serde_json::from_slice(&body).map_err(|e| Error::decode(status, &body, &e))
 }
 
@@ -42,17 +51,7 @@ pub(crate) async fn empty(
     response: reqwest::Result<Response>,
     call: &CallState,
 ) -> Result<(), Error> {
-    if let Some(too_large) = too_large(call) {
-        return Err(too_large);
-    }
-    let response = response.map_err(Error::from_reqwest)?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
-    }
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    Err(Error::from_answer(status, &headers, &body))
+    success(response, call).await.map(drop)
 }
 
 /// The error `error` is for requests of the resource at `path`: the site's HTML `404`, or a

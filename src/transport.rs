@@ -220,14 +220,7 @@ impl Transport {
                     judge_error(e, idempotency, policy, retry)
                 }
             };
-            if result.is_ok()
-                && self
-                    .call
-                    .too_large
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_some()
-            {
+            if result.is_ok() && self.call.refused_size().is_some() {
                 // It would be as large again.
                 return result;
             }
@@ -339,7 +332,7 @@ impl Transport {
 ///
 /// At most `limit` bytes are read: a larger `Content-Length` is refused before reading, a
 /// body without one is counted as it arrives. A refused answer comes back with an empty body
-/// and the refusal recorded in `call` (see [`CallState::too_large`]).
+/// and the refusal recorded in `call` (see [`CallState::refused_size`]).
 async fn read_whole(
     http: &reqwest::Client,
     request: Request,
