@@ -13,17 +13,28 @@ use std::path::PathBuf;
 
 use openapiv3::{OpenAPI, Operation, ReferenceOr};
 
+#[path = "build/resources.rs"]
+mod resources;
+
 const SPEC: &str = "openapi.yaml";
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/resources.rs");
 
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let text = std::fs::read_to_string(manifest_dir.join(SPEC))
         .map_err(|e| format!("cannot read {SPEC}: {e}"))?;
     let mut spec: OpenAPI = serde_yaml::from_str(&text)
         .map_err(|e| format!("{SPEC} is not a valid OpenAPI 3.0 document: {e}"))?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+
+    let document: serde_json::Value = serde_yaml::from_str(&text)?;
+    let layer = resources::generate(&document).map_err(|e| format!("{SPEC}: {e}"))?;
+    let layer: syn::File = syn::parse_str(&layer)
+        .map_err(|e| format!("the resource layer generated from {SPEC} is not Rust: {e}"))?;
+    std::fs::write(out_dir.join("resources.rs"), prettyplease::unparse(&layer))?;
 
     strip_multipart_operations(&mut spec);
     let replacements = wire_replacements(&spec)?;
@@ -45,7 +56,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         "::std::option::Option<::std::string::String>",
         std::iter::empty(),
     );
-    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
 
     let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)

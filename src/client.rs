@@ -281,6 +281,7 @@ impl ClientBuilder {
         };
         let shared = Shared {
             auth,
+            api_prefix: format!("{base_url}/"),
             user_agent,
             timeout,
             client_applies_timeout,

@@ -5,8 +5,6 @@
 //! A [`Form`] keeps its fields, so a fresh `reqwest::multipart::Form` (which cannot be
 //! cloned) can be built for every attempt of a request.
 
-use std::fmt::Display;
-
 /// The fields of a form, in the order they are sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Form {
@@ -17,6 +15,14 @@ impl Form {
     /// No fields.
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// The wire fields of a typed form (see [`crate::resource::FormBody::fields`]), each
+    /// trimmed.
+    pub(crate) fn from_fields(fields: Vec<(&'static str, String)>) -> Self {
+        fields
+            .into_iter()
+            .fold(Form::new(), |form, (name, value)| form.text(name, &value))
     }
 
     /// A text field, trimmed.
@@ -39,8 +45,8 @@ impl Form {
     }
 
     /// An array, as one `name[]` field per value (none for an empty array).
-    #[allow(dead_code)] // the first resources with array fields come with the whole API
-    pub(crate) fn list<V: Display>(
+    #[cfg(test)]
+    pub(crate) fn list<V: std::fmt::Display>(
         mut self,
         name: &str,
         values: impl IntoIterator<Item = V>,

@@ -51,6 +51,7 @@ mod ratelimit;
 pub mod raw;
 pub mod record;
 pub mod resource;
+pub mod resources;
 pub mod retry;
 pub mod text;
 mod transport;

@@ -31,6 +31,9 @@ pub trait FromRecord: Sized {
 
     /// The record's id (list_all de-duplicates by it).
     fn id(&self) -> u64;
+
+    /// The record exactly as the server sent it.
+    fn raw(&self) -> &RawRecord;
 }
 
 /// A record that could not be read as its resource's model: kept as the server sent it, with

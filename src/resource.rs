@@ -13,37 +13,93 @@ use reqwest::Method;
 use crate::form::Form;
 use crate::pagination::{paginate, Page};
 use crate::record::{record, saved_record, FromRecord, Saved};
+
 use crate::retry::RetryPolicy;
 use crate::transport::CallState;
 use crate::wire::{Envelope, ListEnvelope};
 use crate::{Client, Error};
 
 /// What the generic layer needs to know of a resource; everything else comes from the spec
-/// and [`FromRecord`].
+/// and [`FromRecord`]. `build.rs` implements it, and the operation traits below, for every
+/// resource of `openapi.yaml` whose record schema is marked `x-bitpeak-record`.
 pub trait Resource: FromRecord {
     /// The path under the base URL (`notification-handlers`).
     const PATH: &'static str;
     /// The id's name, for messages (`notification_handler_id`).
     const ID: &'static str;
-    /// The operations' ids in the spec (tracing spans name them; a `create_…` is never
-    /// repeated unless the server provably did not act).
-    const OPERATIONS: Operations;
 }
 
-/// A resource's operation ids, as `openapi.yaml` names them.
+/// `GET /path`: the resource is listed, page by page.
+pub trait List: Resource {
+    /// The operation's id in the spec (tracing spans name it).
+    const LIST: &'static str;
+    /// The list's query parameters beside `page` and `results_per_page`, as the spec declares
+    /// them (filters, search, order; honoured by newer servers only).
+    const PARAMS: &'static [Param];
+}
+
+/// `GET /path/{id}`.
+pub trait Get: Resource {
+    /// The operation's id in the spec.
+    const GET: &'static str;
+}
+
+/// `POST /path` with a form.
+pub trait Create: Resource {
+    /// The operation's id in the spec (a `create_…` is never repeated unless the server
+    /// provably did not act).
+    const CREATE: &'static str;
+    /// The typed form, generated from the operation's schema.
+    type Form: FormBody;
+}
+
+/// `POST /path/{id}` with a form.
+pub trait Update: Resource {
+    /// The operation's id in the spec.
+    const UPDATE: &'static str;
+    /// The typed form, generated from the operation's schema.
+    type Form: FormBody;
+    /// The form fields a server clears when they are not sent (`x-bitpeak-resend` in the
+    /// spec): an update that leaves one out re-sends the stored value.
+    const RESEND: &'static [Resend];
+}
+
+/// `DELETE /path/{id}`.
+pub trait Delete: Resource {
+    /// The operation's id in the spec.
+    const DELETE: &'static str;
+}
+
+/// A list query parameter as the spec declares it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Operations {
-    /// `GET /path`.
-    pub list: &'static str,
-    /// `GET /path/{id}`.
-    pub get: &'static str,
-    /// `POST /path` (a form).
-    pub create: &'static str,
-    /// `POST /path/{id}` (a form).
-    pub update: &'static str,
-    /// `DELETE /path/{id}`.
-    pub delete: &'static str,
+pub struct Param {
+    /// Its wire name (`search_by`).
+    pub name: &'static str,
+    /// The values it allows; empty when any text is allowed.
+    pub values: &'static [&'static str],
+}
+
+/// A form field that a server clears when an update leaves it out, and where its stored value
+/// is read in the record (`settings.response_headers[].name`: `[]` walks an array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Resend {
+    /// The form field's wire name (`project_id`, `response_header_name[]`).
+    pub field: &'static str,
+    /// Where the record stores it.
+    pub from: &'static str,
+}
+
+/// A create or update form: checked before anything is sent, then sent as its wire fields.
+pub trait FormBody {
+    /// Checks the form against the spec (required fields, allowed values, lengths, ranges):
+    /// [`Error::InvalidInput`] naming the first field at fault.
+    fn validate(&self) -> Result<(), Error>;
+
+    /// The wire fields, in the spec's order: arrays as repeated `name[]`, booleans `1`/`0`,
+    /// absent options left out (values are trimmed when sent).
+    fn fields(&self) -> Vec<(&'static str, String)>;
 }
 
 /// One resource's requests, for one client and retry policy.
@@ -59,9 +115,9 @@ impl<'a> Endpoint<'a> {
     }
 
     /// Page `number` of `R`, with `query` (filters, page size) beside the page number.
-    pub(crate) async fn page<R: Resource>(
+    pub(crate) async fn page<R: List>(
         &self,
-        query: &[(&'static str, String)],
+        query: &[(String, String)],
         number: u64,
         per_page: u64,
     ) -> Result<Page<R>, Error> {
@@ -79,7 +135,7 @@ impl<'a> Endpoint<'a> {
                 .query(query)
                 .build()
         };
-        let (answer, call) = self.send(R::OPERATIONS.list, build).await;
+        let (answer, call) = self.send(R::LIST, build).await;
         let list: ListEnvelope = crate::classify::json(answer, &call)
             .await
             .map_err(unavailable::<R>)?;
@@ -87,9 +143,9 @@ impl<'a> Endpoint<'a> {
     }
 
     /// Every `R` from page `first` on, `concurrency` pages in flight (see [`paginate`]).
-    pub(crate) fn all<R: Resource + 'a>(
+    pub(crate) fn all<R: List + 'a>(
         self,
-        query: Vec<(&'static str, String)>,
+        query: Vec<(String, String)>,
         first: u64,
         per_page: u64,
         concurrency: usize,
@@ -103,13 +159,11 @@ impl<'a> Endpoint<'a> {
     }
 
     /// One `R`.
-    pub(crate) async fn get<R: Resource>(&self, id: u64) -> Result<R, Error> {
+    pub(crate) async fn get<R: Get>(&self, id: u64) -> Result<R, Error> {
         check_id::<R>(id)?;
         let url = self.url::<R>(Some(id));
         let (answer, call) = self
-            .send(R::OPERATIONS.get, || {
-                self.request(Method::GET, &url).build()
-            })
+            .send(R::GET, || self.request(Method::GET, &url).build())
             .await;
         let answer = crate::classify::json::<Envelope>(answer, &call)
             .await
@@ -119,13 +173,11 @@ impl<'a> Endpoint<'a> {
 
     /// Deletes an `R`. When a retry follows an attempt that may have been carried out, a
     /// `404` means it was: done.
-    pub(crate) async fn delete<R: Resource>(&self, id: u64) -> Result<(), Error> {
+    pub(crate) async fn delete<R: Delete>(&self, id: u64) -> Result<(), Error> {
         check_id::<R>(id)?;
         let url = self.url::<R>(Some(id));
         let (answer, call) = self
-            .send(R::OPERATIONS.delete, || {
-                self.request(Method::DELETE, &url).build()
-            })
+            .send(R::DELETE, || self.request(Method::DELETE, &url).build())
             .await;
         match crate::classify::empty(answer, &call)
             .await
@@ -136,17 +188,18 @@ impl<'a> Endpoint<'a> {
         }
     }
 
-    /// Creates (`id` is `None`) or updates an `R` with `form`, and returns it as the server
-    /// stored it: from the answer when the server sends the whole record, else read back by
-    /// id ([`Error::SavedButUnread`] when that fails: the change was made).
-    pub(crate) async fn save<R: Resource>(&self, id: Option<u64>, form: &Form) -> Result<R, Error> {
+    /// Creates (`id` is `None`) or updates an `R` with `form` by `operation`, and returns it
+    /// as the server stored it: from the answer when the server sends the whole record, else
+    /// read back by id ([`Error::SavedButUnread`] when that fails: the change was made).
+    pub(crate) async fn save<R: Get>(
+        &self,
+        operation: &'static str,
+        id: Option<u64>,
+        form: &Form,
+    ) -> Result<R, Error> {
         if let Some(id) = id {
             check_id::<R>(id)?;
         }
-        let operation = match id {
-            None => R::OPERATIONS.create,
-            Some(_) => R::OPERATIONS.update,
-        };
         let url = self.url::<R>(id);
         let build = || {
             self.request(Method::POST, &url)

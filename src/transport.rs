@@ -38,6 +38,9 @@ pub struct Transport {
 pub(crate) struct Shared {
     /// `Bearer <key>`, marked sensitive.
     pub(crate) auth: HeaderValue,
+    /// The API's base URL with a trailing `/`: the key goes only to URLs under it (not to a
+    /// heartbeat's ping URL at the site root, nor anywhere else).
+    pub(crate) api_prefix: String,
     pub(crate) user_agent: HeaderValue,
     /// Time limit for one attempt.
     pub(crate) timeout: Duration,
@@ -262,11 +265,14 @@ impl Transport {
     /// Adds the key and user agent, and bounds the attempt by the per-attempt time limit and
     /// what is left of the call's deadline.
     fn prepare(&self, request: &mut Request, deadline: Instant) {
+        let to_api = request.url().as_str().starts_with(&self.shared.api_prefix);
         let headers = request.headers_mut();
         // progenitor adds `api-version` (the spec's `info.version`) to every request; the API
         // defines no such header, so it is not sent.
         headers.remove(API_VERSION);
-        headers.insert(AUTHORIZATION, self.shared.auth.clone());
+        if to_api {
+            headers.insert(AUTHORIZATION, self.shared.auth.clone());
+        }
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.shared.user_agent.clone());
         }

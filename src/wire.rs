@@ -279,6 +279,19 @@ tolerant!(
 );
 
 tolerant!(
+    /// A decimal column: a JSON number or a numeric string (`"99.5"`, what uncast columns look
+    /// like); anything else, a boolean included, is `None`.
+    Float(f64),
+    |s| match s {
+        Scalar::Int(n) => Some(n as f64),
+        Scalar::UInt(n) => Some(n as f64),
+        Scalar::Float(f) => Some(f),
+        Scalar::Str(text) => text.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+);
+
+tolerant!(
     /// A text column: a string, or a number read as its text (`null`, booleans and containers
     /// are `None`).
     Text(String),
@@ -368,6 +381,29 @@ impl<'de> Deserialize<'de> for JsonObject {
             }
         }
         deserializer.deserialize_any(ObjectVisitor)
+    }
+}
+
+/// Any JSON column whose shape varies (an array of ids, an array that PHP may send as an
+/// object keyed by index, …), kept as the JSON value sent; `null` is `None`. Decoding never
+/// fails.
+///
+/// ```
+/// use bitpeak::wire::Json;
+/// let read = |json: &str| serde_json::from_str::<Json>(json).unwrap().0;
+/// assert_eq!(read("[1, 2]"), Some(serde_json::json!([1, 2])));
+/// assert_eq!(read("null"), None);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Json(pub Option<Value>);
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Json(match Value::deserialize(deserializer)? {
+            Value::Null => None,
+            value => Some(value),
+        }))
     }
 }
 

@@ -223,9 +223,9 @@ async fn the_fake_server_answers_like_the_real_ones() {
         (Some(25), Some(2), Some(0))
     );
     assert!(body["links"]["last"].is_null());
-    // Unknown route: HTML; non-numeric id: JSON 404.
+    // Unknown route (a fork-only resource): HTML; non-numeric id: JSON 404.
     let answer = http
-        .get(format!("{}/monitors", server.base_url()))
+        .get(format!("{}/thresholds", server.base_url()))
         .bearer_auth(KEY)
         .send()
         .await

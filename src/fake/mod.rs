@@ -18,7 +18,9 @@
 //! # }
 //! ```
 
+mod generic;
 mod server;
+mod table;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -122,6 +124,12 @@ pub struct FakeConfig {
     /// Whether `DELETE`'s empty answer is labelled `application/json`, as real servers do
     /// (default `true`; validating proxies such as Prism choke on it).
     pub delete_content_type: bool,
+    /// Plan limits: how many records of a resource (by path) a create may reach before the
+    /// server refuses it with `401` (default: unlimited).
+    pub plan_limits: std::collections::HashMap<String, usize>,
+    /// Resources (by path) the instance's administrator switched off: from 2025 they answer a
+    /// `302` to the site's not-found page, from 2026 its HTML `404`, before authentication.
+    pub switched_off: Vec<String>,
 }
 
 impl Default for FakeConfig {
@@ -133,6 +141,8 @@ impl Default for FakeConfig {
             rate_limit: None,
             latency: Duration::ZERO,
             delete_content_type: true,
+            plan_limits: Default::default(),
+            switched_off: Vec::new(),
         }
     }
 }
@@ -170,6 +180,17 @@ impl FakeConfig {
     /// Sets whether `DELETE` answers carry `Content-Type: application/json`.
     pub fn delete_content_type(mut self, on: bool) -> Self {
         self.delete_content_type = on;
+        self
+    }
+
+    /// Limits the records of the resource at `path` (`monitors`) to `count`.
+    pub fn plan_limit(mut self, path: impl Into<String>, count: usize) -> Self {
+        self.plan_limits.insert(path.into(), count);
+        self
+    }
+    /// Switches the resource at `path` off, as an administrator can (2025 and 2026 servers).
+    pub fn switch_off(mut self, path: impl Into<String>) -> Self {
+        self.switched_off.push(path.into());
         self
     }
 
@@ -278,6 +299,33 @@ impl FakeServer {
     /// ```
     pub fn seed_raw(&self, records: Vec<serde_json::Value>) {
         self.state.seed_raw(records);
+    }
+
+    /// Stores records of the resource at `path` (`monitors`, `incidents`, …) exactly as given,
+    /// answered as they are (test data, and the only way to have incidents, which servers open
+    /// themselves). Ids as in [`FakeServer::seed_raw`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bitpeak::fake::{FakeConfig, FakeServer};
+    /// let server = FakeServer::start(FakeConfig::new()).await?;
+    /// server.seed_records("projects", vec![serde_json::json!({"id": 3, "name": "Web", "color": "#fff"})]);
+    /// let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("fake-key").build()?;
+    /// assert_eq!(client.projects().get(3).await?.name.as_deref(), Some("Web"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed_records(&self, path: &str, records: Vec<serde_json::Value>) {
+        self.state.seed_records(path, records);
+    }
+
+    /// How many records of the resource at `path` are stored.
+    pub fn count(&self, path: &str) -> usize {
+        if path == "notification-handlers" {
+            return self.state.handler_count();
+        }
+        self.state.count(path)
     }
 
     /// Stops serving.

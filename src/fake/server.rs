@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::generic::{self, Records};
+use super::table;
 use super::{FakeConfig, Fault, FaultQueue, Profile};
 /// The handler types these servers support and each one's settings fields, as the servers'
 /// source has them (API-SURFACE §3.12). The fake keeps its own table, so it judges the client
@@ -51,19 +53,21 @@ const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</t
 const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
 
 pub(crate) struct State {
-    config: FakeConfig,
+    pub(super) config: FakeConfig,
     keys: Vec<String>,
     base_url: String,
-    store: Mutex<Store>,
+    pub(super) store: Mutex<Store>,
     limits: Mutex<HashMap<String, (Instant, u32)>>,
     pub(crate) faults: FaultQueue,
     pub(crate) requests: AtomicUsize,
 }
 
 #[derive(Default)]
-struct Store {
+pub(super) struct Store {
     next_id: u64,
     handlers: BTreeMap<u64, Record>,
+    /// Every other resource's records, by path.
+    pub(super) others: HashMap<&'static str, Records>,
 }
 
 /// A stored handler: one the fake wrote itself, or a raw JSON record seeded as a real
@@ -113,7 +117,7 @@ struct Stored {
     datetime: String,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -125,7 +129,7 @@ impl State {
             base_url,
             store: Mutex::new(Store {
                 next_id: 1,
-                handlers: BTreeMap::new(),
+                ..Store::default()
             }),
             limits: Mutex::new(HashMap::new()),
             faults: FaultQueue::default(),
@@ -176,6 +180,24 @@ impl State {
         }
     }
 
+    pub(crate) fn seed_records(&self, path: &str, records: Vec<Value>) {
+        if path == "notification-handlers" {
+            return self.seed_raw(records);
+        }
+        let Some(r) = table::RESOURCES.iter().find(|r| r.path == path) else {
+            return;
+        };
+        let mut store = lock(&self.store);
+        let rows = store.others.entry(r.path).or_default();
+        for record in records {
+            rows.seed(record);
+        }
+    }
+
+    pub(crate) fn count(&self, path: &str) -> usize {
+        lock(&self.store).others.get(path).map_or(0, Records::len)
+    }
+
     pub(crate) fn handler_count(&self) -> usize {
         lock(&self.store).handlers.len()
     }
@@ -185,7 +207,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new().fallback(dispatch).with_state(state)
 }
 
-fn error(status: StatusCode, title: &str) -> Response {
+pub(super) fn error(status: StatusCode, title: &str) -> Response {
     let body = json!({"errors": [{"title": title, "status": status.as_u16()}]});
     (
         status,
@@ -204,7 +226,7 @@ fn html(status: StatusCode, body: &'static str) -> Response {
         .into_response()
 }
 
-fn ok_json(status: StatusCode, body: Value) -> Response {
+pub(super) fn ok_json(status: StatusCode, body: Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -236,23 +258,40 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
         None => {}
     }
 
-    // Route: everything lives under /api/notification-handlers; trailing slashes are ignored.
+    // Route: the ping URL at the site root (no key); every resource under /api/<path>;
+    // trailing slashes are ignored.
     let path = request.uri().path().trim_end_matches('/').to_owned();
-    let Some(rest) = path.strip_prefix("/api/notification-handlers") else {
+    if let Some(code) = path.strip_prefix("/webhook-heartbeat/") {
+        if table::find("heartbeats", state.config.profile).is_some() && !code.contains('/') {
+            return generic::ping(&state, code);
+        }
+        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+    }
+    let Some(rest) = path.strip_prefix("/api/") else {
         return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
     };
-    let id = match rest {
-        "" => None,
-        r => match r.strip_prefix('/') {
-            Some(id) if !id.contains('/') => Some(id.to_owned()),
-            _ => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
-        },
+    let (name, id) = match rest.split_once('/') {
+        None => (rest, None),
+        Some((name, id)) if !id.contains('/') => (name, Some(id.to_owned())),
+        _ => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
     };
+    let resource = table::find(name, state.config.profile);
+    if name != "notification-handlers" && resource.is_none() {
+        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+    }
+    if let Some(answer) = state.switched_off(name) {
+        return answer;
+    }
     let method = request.method().clone();
-    if !matches!(
-        (&method, id.is_some()),
-        (&Method::GET, _) | (&Method::POST, _) | (&Method::DELETE, true)
-    ) {
+    let allowed = match (&method, id.is_some(), resource) {
+        (&Method::GET, _, _) => true,
+        (&Method::POST, false, Some(r)) => r.create,
+        (&Method::POST, _, _) => true,
+        (&Method::DELETE, true, Some(r)) => r.delete,
+        (&Method::DELETE, true, None) => true,
+        _ => false,
+    };
+    if !allowed {
         return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
     }
 
@@ -277,23 +316,83 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
                 )
             }
         };
-        match (method, id) {
-            (Method::GET, None) => list(&state, request.uri().query().unwrap_or("")),
-            (Method::GET, Some(id)) => get(&state, id),
-            (Method::POST, None) => match form(request).await {
-                Ok(fields) => create(&state, fields),
-                Err(r) => r,
-            },
-            (Method::POST, Some(id)) => match form(request).await {
-                Ok(fields) => update(&state, id, fields),
-                Err(r) => r,
-            },
-            (_, Some(id)) => delete(&state, id),
-            _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        match resource {
+            Some(r) => generic_answer(&state, r, method, id, request).await,
+            None => handler_answer(&state, method, id, request).await,
         }
     };
     response.headers_mut().extend(limit_headers);
     response
+}
+
+/// A notification-handlers request.
+async fn handler_answer(
+    state: &State,
+    method: Method,
+    id: Option<u64>,
+    request: Request,
+) -> Response {
+    match (method, id) {
+        (Method::GET, None) => list(state, request.uri().query().unwrap_or("")),
+        (Method::GET, Some(id)) => get(state, id),
+        (Method::POST, None) => match form(request).await {
+            Ok(fields) => create(state, fields),
+            Err(r) => r,
+        },
+        (Method::POST, Some(id)) => match form(request).await {
+            Ok(fields) => update(state, id, fields),
+            Err(r) => r,
+        },
+        (_, Some(id)) => delete(state, id),
+        _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+    }
+}
+
+/// A request of any other resource.
+async fn generic_answer(
+    state: &State,
+    r: &'static table::Resource,
+    method: Method,
+    id: Option<u64>,
+    request: Request,
+) -> Response {
+    match (method, id) {
+        (Method::GET, None) => generic::list(state, r, request.uri().query().unwrap_or("")),
+        (Method::GET, Some(id)) => generic::get(state, r, id),
+        (Method::POST, None) => match form(request).await {
+            Ok(fields) => generic::create(state, r, &fields),
+            Err(answer) => answer,
+        },
+        (Method::POST, Some(id)) => match form(request).await {
+            Ok(fields) => generic::update(state, r, id, &fields),
+            Err(answer) => answer,
+        },
+        (_, Some(id)) => generic::delete(state, r, id),
+        _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+    }
+}
+
+/// A validation failure, answered `401` as the servers do.
+pub(super) enum ValidationError {
+    /// A required field is missing or blank.
+    Required,
+    /// A field's value is not one the server accepts.
+    Invalid(&'static str),
+}
+
+impl ValidationError {
+    pub(super) fn answer(&self) -> Response {
+        match self {
+            ValidationError::Required => error(
+                StatusCode::UNAUTHORIZED,
+                "The fields marked with * are required and cannot be empty.",
+            ),
+            ValidationError::Invalid(field) => error(
+                StatusCode::UNAUTHORIZED,
+                &format!("The {field} field is not valid."),
+            ),
+        }
+    }
 }
 
 fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
@@ -411,7 +510,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// What PHP does to a string field: strip tags, trim, cut at 512 characters.
-fn clean(value: &str) -> String {
+pub(super) fn clean(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut in_tag = false;
     for c in value.chars() {
@@ -425,7 +524,7 @@ fn clean(value: &str) -> String {
     out.trim().chars().take(512).collect()
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
@@ -505,18 +604,6 @@ fn list(state: &State, query: &str) -> Response {
         .into_owned()
         .collect();
     let param = |name: &str| params.get(name).map(String::as_str);
-    let page_text = param("page").unwrap_or("1").to_owned();
-    let page = page_text
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let per_page = param("results_per_page")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|n| PER_PAGE.contains(n))
-        .unwrap_or(25);
-
     let store = lock(&state.store);
     // Sorting is stable, so equal keys keep id order.
     let mut items: Vec<&Record> = store.handlers.values().collect();
@@ -542,18 +629,49 @@ fn list(state: &State, query: &str) -> Response {
             items.reverse();
         }
     }
-    let total = items.len() as u64;
+    let rendered = items.iter().map(|h| state.render_record(h)).collect();
+    drop(store);
+    paged(
+        state,
+        "notification-handlers",
+        rendered,
+        param("page"),
+        param("results_per_page"),
+    )
+}
+
+/// One page of `records` (all of them, filtered and ordered) as the servers answer a list:
+/// `page` echoed as sent (a string) by 2023 servers, `total` in the document, `total_results`
+/// elsewhere, and links (built here correctly, unlike some servers).
+pub(super) fn paged(
+    state: &State,
+    path: &str,
+    records: Vec<Value>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> Response {
+    let page = page
+        .unwrap_or("1")
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page = per_page
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| PER_PAGE.contains(n))
+        .unwrap_or(25);
+    let total = records.len() as u64;
     let total_pages = total.div_ceil(per_page);
-    let data: Vec<Value> = items
-        .iter()
+    let data: Vec<Value> = records
+        .into_iter()
         .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(per_page as usize)
-        .map(|h| state.render_record(h))
         .collect();
 
     let link = |p: u64| {
         Value::from(format!(
-            "{}/notification-handlers?page={p}&results_per_page={per_page}",
+            "{}/{path}?page={p}&results_per_page={per_page}",
             state.base_url
         ))
     };
@@ -580,7 +698,7 @@ fn list(state: &State, query: &str) -> Response {
     ok_json(StatusCode::OK, body)
 }
 
-fn not_found() -> Response {
+pub(super) fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         "The requested resource was not found.",
@@ -783,12 +901,48 @@ fn delete(state: &State, id: u64) -> Response {
     let removed = lock(&state.store).handlers.remove(&id);
     match removed {
         None => not_found(),
-        Some(_) if state.config.delete_content_type => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "",
-        )
-            .into_response(),
-        Some(_) => StatusCode::OK.into_response(),
+        Some(_) => state.deleted(),
+    }
+}
+
+impl State {
+    /// A delete's answer: `200`, empty, labelled JSON as real servers do unless configured not.
+    pub(super) fn deleted(&self) -> Response {
+        if self.config.delete_content_type {
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "",
+            )
+                .into_response()
+        } else {
+            self.empty_ok()
+        }
+    }
+
+    /// `200` with an empty body.
+    pub(super) fn empty_ok(&self) -> Response {
+        StatusCode::OK.into_response()
+    }
+
+    /// The answer of a resource the instance switched off (before authentication): from 2025
+    /// a 302 to the site's not-found page, from 2026 the HTML 404 itself.
+    fn switched_off(&self, path: &str) -> Option<Response> {
+        if !self.config.switched_off.iter().any(|p| p == path) {
+            return None;
+        }
+        let site = self.base_url.strip_suffix("/api").unwrap_or(&self.base_url);
+        match self.config.profile {
+            Profile::Document | Profile::V2023 => None,
+            Profile::V2025 => Some(
+                (
+                    StatusCode::FOUND,
+                    [(header::LOCATION, format!("{site}/not-found"))],
+                    "",
+                )
+                    .into_response(),
+            ),
+            Profile::V2026 => Some(html(StatusCode::NOT_FOUND, NOT_FOUND_HTML)),
+        }
     }
 }

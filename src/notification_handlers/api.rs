@@ -2,7 +2,7 @@
 
 use futures::Stream;
 
-use super::model::{check_name, Channel, NotificationHandler};
+use super::model::{check_name, Channel, NotificationHandler, CREATE, UPDATE};
 use crate::form::Form;
 use crate::pagination::{Page, PerPage};
 use crate::resource::{check_id, Endpoint};
@@ -106,7 +106,7 @@ impl ListParams {
     }
 
     /// The query parameters besides `page`, by their wire names.
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query(&self) -> Vec<(String, String)> {
         let mut query = vec![("results_per_page", self.per_page.get().to_string())];
         if let Some(kind) = &self.kind {
             query.push(("type", kind.clone()));
@@ -131,7 +131,7 @@ impl ListParams {
             };
             query.push(("order_type", order.to_owned()));
         }
-        query
+        query.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 }
 
@@ -314,7 +314,7 @@ impl<'a> NotificationHandlers<'a> {
         check_name(&new.name)?;
         new.channel.validate()?;
         self.endpoint()
-            .save(None, &form(&new.name, &new.channel))
+            .save(CREATE, None, &form(&new.name, &new.channel))
             .await
     }
 
@@ -373,7 +373,7 @@ impl<'a> NotificationHandlers<'a> {
         if let Some(enabled) = changes.enabled.or(current.state.is_on()) {
             form = form.flag("is_enabled", enabled);
         }
-        self.endpoint().save(Some(id), &form).await
+        self.endpoint().save(UPDATE, Some(id), &form).await
     }
 
     /// Deletes a handler. When a retry follows an attempt that may have been carried out

@@ -535,14 +535,25 @@ struct Fields {
 impl crate::resource::Resource for NotificationHandler {
     const PATH: &'static str = "notification-handlers";
     const ID: &'static str = "notification_handler_id";
-    const OPERATIONS: crate::resource::Operations = crate::resource::Operations {
-        list: "list_notification_handlers",
-        get: "get_notification_handler",
-        create: "create_notification_handler",
-        update: "update_notification_handler",
-        delete: "delete_notification_handler",
-    };
 }
+
+impl crate::resource::List for NotificationHandler {
+    const LIST: &'static str = "list_notification_handlers";
+    // The handlers' own `ListParams` builds and checks these.
+    const PARAMS: &'static [crate::resource::Param] = &[];
+}
+
+impl crate::resource::Get for NotificationHandler {
+    const GET: &'static str = "get_notification_handler";
+}
+
+impl crate::resource::Delete for NotificationHandler {
+    const DELETE: &'static str = "delete_notification_handler";
+}
+
+/// The handlers' create and update operations (their forms are built from [`Channel`]).
+pub(crate) const CREATE: &str = "create_notification_handler";
+pub(crate) const UPDATE: &str = "update_notification_handler";
 
 impl FromRecord for NotificationHandler {
     const WHAT: &'static str = "notification handler";
@@ -573,5 +584,9 @@ impl FromRecord for NotificationHandler {
 
     fn id(&self) -> u64 {
         self.id
+    }
+
+    fn raw(&self) -> &RawRecord {
+        &self.raw
     }
 }

@@ -1,0 +1,442 @@
+//! The fake server's answers for every resource of [`super::table`]: one store of JSON
+//! records per resource, list / get / create / update / delete as the servers answer them,
+//! and the heartbeat ping URL.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::server::{clean, error, lock, not_found, now, ok_json, paged, State, ValidationError};
+use super::table::{version, Resource, Ty};
+
+/// One resource's records.
+#[derive(Default)]
+pub(super) struct Records {
+    next_id: u64,
+    rows: BTreeMap<u64, Value>,
+}
+
+impl Records {
+    fn insert(&mut self, mut record: Value) -> u64 {
+        self.next_id = self.next_id.max(1);
+        let id = self.next_id;
+        self.next_id += 1;
+        record["id"] = Value::from(id);
+        self.rows.insert(id, record);
+        id
+    }
+
+    /// Stores a seeded record under its own id (or the next free one), exactly as given.
+    pub(super) fn seed(&mut self, record: Value) {
+        let id = record["id"]
+            .as_u64()
+            .or_else(|| record["id"].as_str().and_then(|s| s.trim().parse().ok()))
+            .filter(|id| *id > 0 && !self.rows.contains_key(id))
+            .unwrap_or(self.next_id.max(1));
+        self.next_id = self.next_id.max(id.saturating_add(1));
+        self.rows.insert(id, record);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// The record as a server of the state's profile answers it (`list`: as its list does).
+fn render(state: &State, r: &Resource, record: &Value, list: bool) -> Value {
+    let mut out = record.clone();
+    let v = version(state.config.profile);
+    if let Value::Object(map) = &mut out {
+        if v < 2025 {
+            for field in r.since_2025 {
+                map.remove(*field);
+            }
+        }
+        if let Some(Value::Number(n)) = map.get("is_enabled") {
+            let on = n.as_i64() != Some(0);
+            map.insert("is_enabled".into(), Value::from(on));
+        }
+        // 2025 lists fill `last_datetime` from `datetime` (a bug of theirs).
+        if list && v == 2025 && map.contains_key("last_datetime") {
+            let created = map.get("datetime").cloned().unwrap_or(Value::Null);
+            map.insert("last_datetime".into(), created);
+        }
+    }
+    out
+}
+
+/// `GET /path`.
+pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response {
+    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let param = |name: &str| {
+        params
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let store = lock(&state.store);
+    let mut rows: Vec<&Value> = store
+        .others
+        .get(r.path)
+        .map(|records| records.rows.values().collect())
+        .unwrap_or_default();
+    if version(state.config.profile) >= 2026 {
+        for filter in r.filters {
+            if let Some(wanted) = param(filter) {
+                rows.retain(|row| scalar_text(&row[*filter]).as_deref() == Some(wanted));
+            }
+        }
+        if let (Some(text), Some(by)) = (param("search"), param("search_by")) {
+            if r.search_by.contains(&by) {
+                let text = text.to_lowercase();
+                rows.retain(|row| {
+                    scalar_text(&row[by]).is_some_and(|v| v.to_lowercase().contains(&text))
+                });
+            }
+        }
+        if let Some(key) = param("order_by").filter(|k| r.order_by.contains(k)) {
+            rows.sort_by_key(|row| scalar_text(&row[key]).unwrap_or_default());
+        }
+        if param("order_type") == Some("DESC") {
+            rows.reverse();
+        }
+    }
+    let rendered = rows
+        .into_iter()
+        .map(|row| render(state, r, row, true))
+        .collect();
+    drop(store);
+    paged(
+        state,
+        r.path,
+        rendered,
+        param("page"),
+        param("results_per_page"),
+    )
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(u8::from(*b).to_string()),
+        _ => None,
+    }
+}
+
+/// `GET /path/{id}`.
+pub(super) fn get(state: &State, r: &'static Resource, id: u64) -> Response {
+    let store = lock(&state.store);
+    match store.others.get(r.path).and_then(|rows| rows.rows.get(&id)) {
+        Some(row) => ok_json(
+            StatusCode::OK,
+            json!({"data": render(state, r, row, false)}),
+        ),
+        None => not_found(),
+    }
+}
+
+/// `POST /path`.
+pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, String)]) -> Response {
+    for required in r.required {
+        if values(fields, required)
+            .last()
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            return ValidationError::Required.answer();
+        }
+    }
+    if let Err(e) = check(r, fields) {
+        return e.answer();
+    }
+    let mut store = lock(&state.store);
+    let records = store.others.entry(r.path).or_default();
+    if state
+        .config
+        .plan_limits
+        .get(r.path)
+        .is_some_and(|limit| records.len() >= *limit)
+    {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "You cannot add more resources of this kind on your plan.",
+        );
+    }
+    let mut record = (r.defaults)(state.config.profile);
+    record["datetime"] = Value::from(now());
+    apply(state, r, &mut record, fields);
+    let id = records.insert(record);
+    if r.path == "heartbeats" {
+        if let Some(row) = records.rows.get_mut(&id) {
+            row["code"] = Value::from(format!("{:032x}", 0x5eed_u128 * 1_000_003 + u128::from(id)));
+        }
+    }
+    let row = records.rows.get(&id).cloned().unwrap_or_default();
+    saved(state, r, StatusCode::CREATED, id, &row)
+}
+
+/// `POST /path/{id}`.
+pub(super) fn update(
+    state: &State,
+    r: &'static Resource,
+    id: u64,
+    fields: &[(String, String)],
+) -> Response {
+    if let Err(e) = check(r, fields) {
+        return e.answer();
+    }
+    let mut store = lock(&state.store);
+    let Some(row) = store
+        .others
+        .get_mut(r.path)
+        .and_then(|rows| rows.rows.get_mut(&id))
+    else {
+        return not_found();
+    };
+    for (form, since) in r.reset_when_omitted {
+        if version(state.config.profile) >= *since && values(fields, form).next().is_none() {
+            reset(state, r, row, form);
+        }
+    }
+    for required in r.required {
+        if values(fields, required)
+            .last()
+            .is_some_and(|v| v.trim().is_empty())
+        {
+            return ValidationError::Required.answer();
+        }
+    }
+    apply(state, r, row, fields);
+    row["last_datetime"] = Value::from(now());
+    let row = row.clone();
+    saved(state, r, StatusCode::OK, id, &row)
+}
+
+/// `DELETE /path/{id}`: `200`, empty.
+pub(super) fn delete(state: &State, r: &'static Resource, id: u64) -> Response {
+    let mut store = lock(&state.store);
+    match store
+        .others
+        .get_mut(r.path)
+        .and_then(|rows| rows.rows.remove(&id))
+    {
+        Some(_) => state.deleted(),
+        None => not_found(),
+    }
+}
+
+/// `GET|POST /webhook-heartbeat/{code}`: no key; `200` empty, `403` for a disabled heartbeat
+/// or a second ping within 60 seconds, `401` for an unknown code.
+pub(super) fn ping(state: &State, code: &str) -> Response {
+    let mut store = lock(&state.store);
+    let heartbeat = store
+        .others
+        .get_mut("heartbeats")
+        .and_then(|rows| rows.rows.values_mut().find(|row| row["code"] == code));
+    let Some(row) = heartbeat else {
+        return error(StatusCode::UNAUTHORIZED, "The heartbeat does not exist.");
+    };
+    if row["is_enabled"].as_i64() == Some(0) || row["is_enabled"] == false {
+        return error(StatusCode::FORBIDDEN, "The heartbeat is disabled.");
+    }
+    let at = now();
+    let recent = row["last_run_datetime"]
+        .as_str()
+        .and_then(|last| chrono::NaiveDateTime::parse_from_str(last, "%Y-%m-%d %H:%M:%S").ok())
+        .is_some_and(|last| chrono::Utc::now().naive_utc() - last < chrono::Duration::seconds(60));
+    if recent {
+        return error(
+            StatusCode::FORBIDDEN,
+            "The heartbeat was pinged less than a minute ago.",
+        );
+    }
+    row["last_run_datetime"] = Value::from(at);
+    row["total_runs"] = Value::from(row["total_runs"].as_i64().unwrap_or(0) + 1);
+    row["is_ok"] = Value::from(1);
+    state.empty_ok()
+}
+
+/// The answer to create and update: `{id}`, or the whole record on servers that send it.
+fn saved(state: &State, r: &Resource, status: StatusCode, id: u64, row: &Value) -> Response {
+    let data = if r.whole_answers && version(state.config.profile) >= 2026 {
+        let mut data = render(state, r, row, false);
+        // Game servers answer from what was just written: no project is `null`, and a new
+        // server's details are PHP's empty array.
+        if r.path == "game-servers" {
+            if data["project_id"] == 0 {
+                data["project_id"] = Value::Null;
+            }
+            if status == StatusCode::CREATED {
+                data["details"] = json!([]);
+            }
+        }
+        data
+    } else {
+        json!({ "id": id })
+    };
+    ok_json(status, json!({ "data": data }))
+}
+
+/// Every value sent for `name`, in order.
+fn values<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> {
+    fields
+        .iter()
+        .filter(move |(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Refuses a value the server does not accept.
+fn check(r: &Resource, fields: &[(String, String)]) -> Result<(), ValidationError> {
+    for field in r.fields.iter().filter(|f| !f.allowed.is_empty()) {
+        if let Some(value) = values(fields, field.form).last() {
+            if !field.allowed.contains(&value.trim()) {
+                return Err(ValidationError::Invalid(field.form));
+            }
+        }
+    }
+    if r.path == "monitors" {
+        let kind = values(fields, "type").last().unwrap_or("website");
+        if let Some(target) = values(fields, "target").last() {
+            let url = target.trim().starts_with("http://") || target.trim().starts_with("https://");
+            if kind == "website" && !url {
+                return Err(ValidationError::Invalid("target"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores what the form sends.
+fn apply(state: &State, r: &Resource, record: &mut Value, fields: &[(String, String)]) {
+    for field in r.fields.iter().filter(|f| !f.at.is_empty()) {
+        let mut sent = values(fields, field.form).peekable();
+        if sent.peek().is_none() {
+            continue;
+        }
+        let value = match field.ty {
+            Ty::Text => Value::from(clean(sent.last().unwrap_or_default())),
+            Ty::Int => Value::from(php_int(sent.last().unwrap_or_default())),
+            Ty::Bool => Value::from(php_bool(sent.last().unwrap_or_default())),
+            Ty::Ints => Value::from(sent.map(php_int).collect::<Vec<_>>()),
+            Ty::Texts => Value::from(sent.map(clean).collect::<Vec<_>>()),
+            Ty::Codes => codes(state, sent.last().unwrap_or_default()),
+        };
+        set(record, field.at, value);
+    }
+    for zip in r.zips {
+        let columns: Vec<Vec<&str>> = zip
+            .forms
+            .iter()
+            .map(|f| values(fields, f).collect())
+            .collect();
+        if columns.iter().all(Vec::is_empty) {
+            continue;
+        }
+        let rows: Vec<Value> = (0..columns[0].len())
+            .filter(|i| !columns[0][*i].trim().is_empty())
+            .map(|i| {
+                let row: Map<String, Value> = zip
+                    .keys
+                    .iter()
+                    .zip(&columns)
+                    .map(|(key, column)| {
+                        let cell = column.get(i).copied().unwrap_or_default();
+                        ((*key).to_owned(), Value::from(clean(cell)))
+                    })
+                    .collect();
+                Value::Object(row)
+            })
+            .collect();
+        set(record, zip.at, Value::from(rows));
+    }
+}
+
+/// What an update that leaves `form` out does to it on this server: back to the default.
+fn reset(state: &State, r: &Resource, record: &mut Value, form: &str) {
+    let defaults = (r.defaults)(state.config.profile);
+    let at = r
+        .fields
+        .iter()
+        .find(|f| f.form == form)
+        .map(|f| f.at)
+        .or_else(|| {
+            r.zips
+                .iter()
+                .find(|z| z.forms.contains(&form))
+                .map(|z| z.at)
+        });
+    if let Some(at) = at {
+        set(record, at, get_path(&defaults, at).clone());
+    }
+}
+
+fn get_path<'a>(value: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(value, |v, key| &v[key])
+}
+
+fn set(record: &mut Value, path: &str, value: Value) {
+    let mut target = record;
+    let mut keys = path.split('.').peekable();
+    while let Some(key) = keys.next() {
+        if !target.is_object() {
+            *target = Value::Object(Map::new());
+        }
+        if keys.peek().is_none() {
+            target[key] = value;
+            return;
+        }
+        target = &mut target[key];
+    }
+}
+
+/// PHP's `(int)` of a string: its leading integer, else 0.
+fn php_int(text: &str) -> i64 {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && (*c == '-' || *c == '+')))
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    text[..end].parse().unwrap_or(0)
+}
+
+/// PHP's `(int)(bool)` of a string: `""` and `"0"` are false, anything else true.
+fn php_bool(text: &str) -> i64 {
+    i64::from(!(text.is_empty() || text == "0"))
+}
+
+fn codes(state: &State, text: &str) -> Value {
+    if version(state.config.profile) < 2025 {
+        let code = php_int(text);
+        return Value::from(if (0..=1000).contains(&code) { code } else { 0 });
+    }
+    let mut out: Vec<i64> = Vec::new();
+    for code in text.split(',').map(php_int) {
+        let code = if (0..=1000).contains(&code) {
+            code
+        } else {
+            200
+        };
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Value::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn php_casts() {
+        assert_eq!(super::php_int(" 12abc"), 12);
+        assert_eq!(super::php_int("-3"), -3);
+        assert_eq!(super::php_int("abc"), 0);
+        assert_eq!(super::php_bool("false"), 1);
+        assert_eq!(super::php_bool("0"), 0);
+    }
+}

@@ -1,0 +1,154 @@
+//! The checks and wire encoding that generated forms call (see `build/resources.rs`): one
+//! function per rule of the spec, so each form's generated code is a list of calls.
+
+use crate::Error;
+
+/// A form value as the servers read it: text as is (trimmed when sent), numbers in decimal,
+/// booleans `1`/`0` (PHP reads `"false"` as true), enums by their wire name.
+pub(crate) trait Wire {
+    /// The field's text.
+    fn wire(&self) -> String;
+}
+
+impl Wire for String {
+    fn wire(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Wire for i64 {
+    fn wire(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Wire for f64 {
+    fn wire(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Wire for bool {
+    fn wire(&self) -> String {
+        if *self { "1" } else { "0" }.to_owned()
+    }
+}
+
+/// A required text: not empty once trimmed (servers trim, then refuse an empty value).
+pub(crate) fn not_blank(field: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "is required and cannot be blank"));
+    }
+    Ok(())
+}
+
+/// At most `max` characters once trimmed.
+pub(crate) fn max_chars(field: &str, value: &str, max: u64) -> Result<(), Error> {
+    let count = value.trim().chars().count() as u64;
+    if count > max {
+        return Err(Error::invalid(
+            field,
+            format!("is {count} characters long; at most {max} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+/// One of the allowed texts.
+pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
+    if !allowed.contains(&value) {
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} is not allowed; use one of {allowed:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// One of the allowed integers.
+pub(crate) fn int_one_of(field: &str, value: i64, allowed: &[i64]) -> Result<(), Error> {
+    if !allowed.contains(&value) {
+        return Err(Error::invalid(
+            field,
+            format!("{value} is not allowed; use one of {allowed:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Within `min..=max` (either bound may be absent).
+pub(crate) fn range(
+    field: &str,
+    value: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), Error> {
+    let low = min.is_some_and(|min| value < min);
+    let high = max.is_some_and(|max| value > max);
+    if low || high {
+        let bounds = match (min, max) {
+            (Some(min), Some(max)) => format!("between {min} and {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => "within its bounds".to_owned(),
+        };
+        return Err(Error::invalid(
+            field,
+            format!("{value} is not allowed; it must be {bounds}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A generated enum's value from its wire name.
+pub(crate) fn parse<T: Copy>(
+    what: &str,
+    text: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> Result<T, Error> {
+    all.iter()
+        .copied()
+        .find(|v| name(*v) == text.trim())
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            Error::invalid(what, format!("{text:?} is not one of {names:?}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_names_the_field() {
+        let field = |e: Error| match e {
+            Error::InvalidInput { field, reason } => format!("{field}: {reason}"),
+            other => panic!("{other}"),
+        };
+        assert_eq!(
+            field(not_blank("name", "  ").unwrap_err()),
+            "name: is required and cannot be blank"
+        );
+        assert!(max_chars("name", " abc ", 3).is_ok());
+        assert_eq!(
+            field(max_chars("name", "abcd", 3).unwrap_err()),
+            "name: is 4 characters long; at most 3 are allowed"
+        );
+        assert!(one_of("type", "ping", &["website", "ping"]).is_ok());
+        assert!(one_of("type", "smtp", &["website", "ping"]).is_err());
+        assert!(
+            int_one_of("timeout_seconds", 5, &[1, 5]).is_ok()
+                && int_one_of("timeout_seconds", 4, &[1, 5]).is_err()
+        );
+        assert_eq!(
+            field(range("port", 70000, Some(0), Some(65535)).unwrap_err()),
+            "port: 70000 is not allowed; it must be between 0 and 65535"
+        );
+        assert!(range("port", 1, None, None).is_ok());
+        assert_eq!(
+            (true.wire(), false.wire(), 7i64.wire()),
+            ("1".to_owned(), "0".to_owned(), "7".to_owned())
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! Heartbeats' own operation: the ping a cron job sends, at the site root, without the key.
+
+use reqwest::Method;
+
+use super::{Heartbeat, Resources};
+use crate::Error;
+
+/// The spec's operation id for the ping.
+const PING: &str = "ping_heartbeat";
+
+impl Resources<'_, Heartbeat> {
+    /// Tells the server that the job behind heartbeat `code` (its `code` field) just ran:
+    /// `GET <site>/webhook-heartbeat/<code>`, where `<site>` is the base URL without its
+    /// `/api`. The API key is not sent (the code is the credential). The server refuses
+    /// (`403`, [`Error::Api`]) a disabled heartbeat, or a second ping within 60 seconds.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
+    /// client.heartbeats().ping("2c5a3f1e0b7d4c8e9f6a1b2c3d4e5f60").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn ping(&self, code: &str) -> Result<(), Error> {
+        let code = code.trim();
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::invalid(
+                "code",
+                "must be a heartbeat's code: letters and digits only",
+            ));
+        }
+        let mut url = url::Url::parse(&site_root(self.client.base_url()))
+            .map_err(|e| Error::invalid("base_url", e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|()| Error::invalid("base_url", "cannot be a base"))?
+            .pop_if_empty()
+            .extend(["webhook-heartbeat", code]);
+        let (answer, call) = self
+            .client
+            .send(self.policy.clone(), PING, || {
+                self.client.http().request(Method::GET, url.clone()).build()
+            })
+            .await;
+        crate::classify::empty(answer, &call).await
+    }
+}
+
+/// The site a base URL belongs to: the base without a final `/api`.
+fn site_root(base_url: &str) -> String {
+    base_url.strip_suffix("/api").unwrap_or(base_url).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_site_root_drops_a_final_api() {
+        assert_eq!(
+            super::site_root("https://bitpeak.ru/api"),
+            "https://bitpeak.ru"
+        );
+        assert_eq!(
+            super::site_root("https://example.org/status/api"),
+            "https://example.org/status"
+        );
+        assert_eq!(
+            super::site_root("https://example.org/apis"),
+            "https://example.org/apis"
+        );
+    }
+}
