@@ -573,9 +573,11 @@ fn form_field<'a>(
         (Some("integer"), _) => "i64".to_owned(),
         (Some("number"), _) => "f64".to_owned(),
         (Some("boolean"), _) => "bool".to_owned(),
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "{wire}: form fields are strings, integers, numbers or arrays of them, not {other:?}"
-        )),
+        ))
+        }
     };
     Ok(Field {
         wire,

@@ -20,9 +20,9 @@ export class ApiError extends Error {
 }
 
 export class Client {
-  constructor(private readonly baseUrl: string, private readonly apiKey: string) {}
+  constructor(protected readonly baseUrl: string, private readonly apiKey: string) {}
 
-  private async call<T>(method: string, path: string, body?: FormData): Promise<T> {
+  protected async call<T>(method: string, path: string, body?: FormData): Promise<T> {
     const response = await fetch(this.baseUrl + path, {
       method,
       headers: { Authorization: `Bearer ${this.apiKey}` },
@@ -71,12 +71,58 @@ export class Client {
   }
 }
 
-function toFormData(form: CreateForm | UpdateForm): FormData {
+/** Any of the spec's forms: array fields (named `name[]`) are sent as one field per value. */
+function toFormData(form: object): FormData {
   const data = new FormData();
   for (const [key, value] of Object.entries(form)) {
-    if (value !== undefined) data.append(key, String(value));
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) data.append(key, String(item));
   }
   return data;
+}
+
+export type Monitor = Schemas["Monitor"];
+export type MonitorCreateForm = operations["create_monitor"]["requestBody"]["content"]["multipart/form-data"];
+export type Heartbeat = Schemas["Heartbeat"];
+export type HeartbeatCreateForm = operations["create_heartbeat"]["requestBody"]["content"]["multipart/form-data"];
+
+/** Monitors and heartbeats through the same call: their answers are the same envelopes. */
+export class Monitoring extends Client {
+  async createMonitor(form: MonitorCreateForm): Promise<number> {
+    const answer = await this.call<Schemas["MonitorMutation"]>("POST", "/monitors", toFormData(form));
+    return answer.data.id;
+  }
+
+  async monitors(): Promise<Monitor[]> {
+    return (await this.call<Schemas["MonitorList"]>("GET", "/monitors?results_per_page=100")).data;
+  }
+
+  async createHeartbeat(form: HeartbeatCreateForm): Promise<Heartbeat> {
+    const answer = await this.call<Schemas["HeartbeatMutation"]>("POST", "/heartbeats", toFormData(form));
+    const id = answer.data.id;
+    return (await this.call<Schemas["HeartbeatEnvelope"]>("GET", `/heartbeats/${id}`)).data;
+  }
+
+  /** The ping URL is at the site root, without the key. */
+  async ping(beat: Heartbeat): Promise<void> {
+    await fetch(`${this.baseUrl.replace(/\/api$/, "")}/webhook-heartbeat/${beat.code}`);
+  }
+}
+
+export async function monitoringTour(m: Monitoring, handlerId: number): Promise<void> {
+  await m.createMonitor({
+    name: "Home page",
+    target: "https://example.com",
+    type: "website",
+    "is_ok_notifications[]": [handlerId],
+    "request_header_name[]": ["X-Check"],
+    "request_header_value[]": ["1"],
+  });
+  for (const monitor of await m.monitors()) {
+    console.log(monitor.id, monitor.name, monitor.type, monitor.is_enabled, monitor.uptime);
+  }
+  const beat = await m.createHeartbeat({ name: "Nightly backup", run_interval: 1, run_interval_type: "days" });
+  await m.ping(beat);
 }
 
 /** The spec's tolerant shapes, narrowed. */
@@ -125,3 +171,7 @@ export const badType: CreateForm = { name: "x", type: "sms" };
 export const badEnabled: UpdateForm = { is_enabled: true };
 // @ts-expect-error: results_per_page is one of 10, 25, 50, 100
 export const badPerPage: ListQuery = { results_per_page: 30 };
+// @ts-expect-error: "http" is not a MonitorType
+export const badMonitorType: MonitorCreateForm = { name: "x", target: "https://example.com", type: "http" };
+// @ts-expect-error: a heartbeat's name is required
+export const noName: HeartbeatCreateForm = { run_interval: 1 };
