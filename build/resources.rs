@@ -19,6 +19,14 @@ enum Op {
         id: String,
         params: Vec<(String, Vec<String>)>,
     },
+    /// `GET /path/{id}` answering a list: the records inside another one (a team's members).
+    ListIn {
+        id: String,
+    },
+    /// `GET /path` answering one record (the user).
+    One {
+        id: String,
+    },
     Get {
         id: String,
     },
@@ -64,6 +72,7 @@ pub fn generate(spec: &Value) -> Result<String> {
             out += &form_struct(r, op_id, form, create, schemas, &mut enums)?;
         }
     }
+    enums.extend(query_enums(spec));
     for name in &enums {
         out += &string_enum(name, &schemas[name])?;
     }
@@ -86,20 +95,23 @@ fn collect(spec: &Value, schemas: &Map<String, Value>) -> Result<Vec<Resource>> 
             let Some(op) = item.get(method) else { continue };
             let op_id = str_at(op, "operationId")?.to_owned();
             let form = multipart_schema(op);
-            let op = match (method, id_param, form) {
-                ("get", None, _) => Op::List {
+            let answer = wire_kind(spec, item, method);
+            let op = match (method, id_param, form, answer) {
+                ("get", None, _, Some("list")) => Op::List {
                     id: op_id,
                     params: list_params(spec, item, op)?,
                 },
-                ("get", Some(_), _) => Op::Get { id: op_id },
-                ("post", None, Some(form)) => Op::Create { id: op_id, form },
-                ("post", Some(_), Some(form)) => Op::Update { id: op_id, form },
-                ("delete", Some(_), _) => Op::Delete { id: op_id },
+                ("get", None, _, Some("record")) => Op::One { id: op_id },
+                ("get", Some(_), _, Some("record")) => Op::Get { id: op_id },
+                ("get", Some(_), _, Some("list")) => Op::ListIn { id: op_id },
+                ("post", None, Some(form), _) => Op::Create { id: op_id, form },
+                ("post", Some(_), Some(form), _) => Op::Update { id: op_id, form },
+                ("delete", Some(_), _, _) => Op::Delete { id: op_id },
                 _ => continue,
             };
             let model = match &op {
-                Op::List { .. } => record_of(spec, item, method, true)?,
-                Op::Get { .. } => record_of(spec, item, method, false)?,
+                Op::List { .. } | Op::ListIn { .. } => record_of(spec, item, method, true)?,
+                Op::Get { .. } | Op::One { .. } => record_of(spec, item, method, false)?,
                 _ => None,
             };
             let index = match resources.iter().position(|r| r.path == name) {
@@ -130,11 +142,6 @@ fn collect(spec: &Value, schemas: &Map<String, Value>) -> Result<Vec<Resource>> 
             .get(&r.model)
             .is_some_and(|s| s.get("x-bitpeak-record").is_some())
     });
-    for r in &resources {
-        if r.id_param.is_empty() {
-            return Err(format!("/{}: no /{{id}} path, so no id name", r.path));
-        }
-    }
     Ok(resources)
 }
 
@@ -169,6 +176,12 @@ fn ref_name(value: &Value) -> Option<&str> {
 /// The form schema of an operation with a `multipart/form-data` body.
 fn multipart_schema(op: &Value) -> Option<String> {
     ref_name(&op["requestBody"]["content"]["multipart/form-data"]["schema"]).map(str::to_owned)
+}
+
+/// The kind of answer of a `GET` (`list` or `record`, its `x-bitpeak-wire`), if it is one.
+fn wire_kind<'a>(spec: &'a Value, item: &Value, method: &str) -> Option<&'a str> {
+    let answer = &item[method]["responses"]["200"]["content"]["application/json"]["schema"];
+    spec["components"]["schemas"][ref_name(answer)?]["x-bitpeak-wire"].as_str()
 }
 
 /// The record schema of a list (`data` items) or get (`data`) answer.
@@ -218,6 +231,25 @@ fn list_params(spec: &Value, item: &Value, op: &Value) -> Result<Vec<(String, Ve
         out.push((name.to_owned(), values));
     }
     Ok(out)
+}
+
+/// The named string enums that query parameters use (`StatisticsType`).
+fn query_enums(spec: &Value) -> Vec<String> {
+    let operations = spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .flat_map(|item| ["get", "post", "delete"].map(|m| &item[m]));
+    operations
+        .flat_map(|op| op["parameters"].as_array().into_iter().flatten())
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| ref_name(&p["schema"]))
+        .filter(|name| {
+            let schema = &spec["components"]["schemas"][*name];
+            schema["type"] == "string" && schema["enum"].is_array()
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A schema with one level of `$ref` followed.
@@ -341,12 +373,11 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
     let props = schema["properties"]
         .as_object()
         .ok_or_else(|| format!("{name}: no properties"))?;
-    if !props.contains_key("id") {
-        return Err(format!("{name}: a record needs an id"));
-    }
+    let has_id = props.contains_key("id");
     let mut fields = String::new();
     let mut wire = String::new();
     let mut init = String::new();
+    let mut debug = String::new();
     for (prop, s) in props {
         let rust = field_name(prop);
         let kind = kind_of(s, schemas);
@@ -365,6 +396,15 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
             kind.public()
         );
         let _ = writeln!(init, "{rust}: {},", kind.read(&rust));
+        let secret = s["x-bitpeak-secret"] == true || s["format"] == "password";
+        let _ = if secret {
+            writeln!(
+                debug,
+                ".field({prop:?}, &self.{rust}.as_ref().map(|_| \"<redacted>\"))"
+            )
+        } else {
+            writeln!(debug, ".field({prop:?}, &self.{rust})")
+        };
     }
     let doc_text = match schema["description"].as_str() {
         Some(text) => text.to_owned(),
@@ -379,13 +419,23 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
         r#"
 {doc}
 {read_doc}
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct {name} {{
-    /// The id.
-    pub id: u64,
+    {id_field}
     {fields}
     raw: crate::wire::RawRecord,
+}}
+
+impl std::fmt::Debug for {name} {{
+    /// Every field, secrets (`x-bitpeak-secret` in the spec) shown as `<redacted>`; the raw
+    /// record is left out, as it holds them too.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{
+        f.debug_struct({name:?})
+            {id_debug}
+            {debug}
+            .finish_non_exhaustive()
+    }}
 }}
 
 impl {name} {{
@@ -406,16 +456,17 @@ impl crate::record::FromRecord for {name} {{
     fn from_record(raw: crate::wire::RawRecord) -> Result<Self, crate::record::UnreadableRecord> {{
         let read = raw
             .fields::<{name}Fields>()
-            .and_then(|f| Ok((crate::record::record_id(&f.id)?, f)));
+            {read_id};
         let (id, f) = match read {{
             Ok(read) => read,
             Err(why) => return Err(crate::record::UnreadableRecord::new(raw, why)),
         }};
-        Ok({name} {{ id, {init} raw }})
+        {id_unused}
+        Ok({name} {{ {id_init} {init} raw }})
     }}
 
     fn id(&self) -> u64 {{
-        self.id
+        {id_of}
     }}
 
     fn raw(&self) -> &crate::wire::RawRecord {{
@@ -424,6 +475,28 @@ impl crate::record::FromRecord for {name} {{
 }}
 "#,
         doc = doc(&doc_text),
+        id_field = if has_id {
+            "/// The id.\npub id: u64,"
+        } else {
+            ""
+        },
+        read_id = if has_id {
+            ".and_then(|f| Ok((crate::record::record_id(&f.id)?, f)))"
+        } else {
+            ".map(|f| ((), f))"
+        },
+        id_unused = if has_id { "" } else { "let () = id;" },
+        id_init = if has_id { "id," } else { "" },
+        id_debug = if has_id {
+            ".field(\"id\", &self.id)"
+        } else {
+            ""
+        },
+        id_of = if has_id {
+            "self.id"
+        } else {
+            "crate::record::content_key(&self.raw)"
+        },
     ))
 }
 
@@ -443,8 +516,16 @@ fn field_doc(prop: &str, schema: &Value, schemas: &Map<String, Value>) -> String
 
 fn impls(r: &Resource, schemas: &Map<String, Value>) -> Result<String> {
     let m = &r.model;
+    let read = r
+        .ops
+        .iter()
+        .find_map(|op| match op {
+            Op::Get { id } => Some(format!("Some({id:?})")),
+            _ => None,
+        })
+        .unwrap_or_else(|| "None".to_owned());
     let mut out = format!(
-        "impl crate::resource::Resource for {m} {{ const PATH: &'static str = {:?}; const ID: &'static str = {:?}; }}\n",
+        "impl crate::resource::Resource for {m} {{ const PATH: &'static str = {:?}; const ID: &'static str = {:?}; const READ: Option<&'static str> = {read}; }}\n",
         r.path, r.id_param
     );
     for op in &r.ops {
@@ -461,6 +542,14 @@ fn impls(r: &Resource, schemas: &Map<String, Value>) -> Result<String> {
             Op::Get { id } => writeln!(
                 out,
                 "impl crate::resource::Get for {m} {{ const GET: &'static str = {id:?}; }}"
+            ),
+            Op::ListIn { id } => writeln!(
+                out,
+                "impl crate::resource::ListIn for {m} {{ const LIST_IN: &'static str = {id:?}; }}"
+            ),
+            Op::One { id } => writeln!(
+                out,
+                "impl crate::resource::One for {m} {{ const ONE: &'static str = {id:?}; }}"
             ),
             Op::Delete { id } => writeln!(
                 out,
@@ -495,12 +584,20 @@ fn accessors(resources: &[Resource]) -> String {
     let mut out = String::from("impl crate::Client {\n");
     for r in resources {
         let method = r.path.replace('-', "_");
-        let _ = writeln!(
-            out,
-            "{} pub fn {method}(&self) -> crate::resources::Resources<'_, {}> {{ crate::resources::Resources::new(self) }}",
-            doc(&format!("The `{}` resource: {}", r.path, r.tag_doc)),
-            r.model
-        );
+        let text = doc(&format!("The `{}` resource: {}", r.path, r.tag_doc));
+        let m = &r.model;
+        // A resource that is one record (`GET /user`) is read by its accessor.
+        let _ = if r.ops.iter().any(|op| matches!(op, Op::One { .. })) {
+            writeln!(
+                out,
+                "{text} pub async fn {method}(&self) -> Result<{m}, crate::Error> {{ crate::resources::Resources::<{m}>::new(self).one().await }}"
+            )
+        } else {
+            writeln!(
+                out,
+                "{text} pub fn {method}(&self) -> crate::resources::Resources<'_, {m}> {{ crate::resources::Resources::new(self) }}"
+            )
+        };
     }
     out + "}\n"
 }

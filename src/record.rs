@@ -29,7 +29,8 @@ pub trait FromRecord: Sized {
     /// cannot be this model at all.
     fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord>;
 
-    /// The record's id (list_all de-duplicates by it).
+    /// The record's identity (list_all de-duplicates by it): its id, or for a resource whose
+    /// records have none (account logs) a hash of the record as sent.
     fn id(&self) -> u64;
 
     /// The record exactly as the server sent it.
@@ -72,6 +73,14 @@ pub(crate) fn record_id(id: &Int) -> Result<u64, String> {
         Some(n) => Err(format!("its id {n} is not an id (ids start at 1)")),
         None => Err("it has no readable id".to_owned()),
     }
+}
+
+/// The identity of a record without an id: a hash of its JSON text.
+pub(crate) fn content_key(raw: &RawRecord) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    raw.json().hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What create and update answer: older servers send only the id, newer ones the whole record.

@@ -16,7 +16,7 @@ use crate::record::{record, saved_record, FromRecord, Saved};
 
 use crate::retry::RetryPolicy;
 use crate::transport::CallState;
-use crate::wire::{Envelope, ListEnvelope};
+use crate::wire::{Envelope, ListEnvelope, RawRecord};
 use crate::{Client, Error};
 
 /// What the generic layer needs to know of a resource; everything else comes from the spec
@@ -27,6 +27,9 @@ pub trait Resource: FromRecord {
     const PATH: &'static str;
     /// The id's name, for messages (`notification_handler_id`).
     const ID: &'static str;
+    /// The operation that reads one record by id (`get_…`), if the resource has one: a create
+    /// or update answered with `{id}` only is read back through it.
+    const READ: Option<&'static str>;
 }
 
 /// `GET /path`: the resource is listed, page by page.
@@ -36,6 +39,19 @@ pub trait List: Resource {
     /// The list's query parameters beside `page` and `results_per_page`, as the spec declares
     /// them (filters, search, order; honoured by newer servers only).
     const PARAMS: &'static [Param];
+}
+
+/// `GET /path/{id}` answering a list: the records that belong to another one (a team's
+/// members, by the team's id).
+pub trait ListIn: Resource {
+    /// The operation's id in the spec.
+    const LIST_IN: &'static str;
+}
+
+/// `GET /path` answering one record (the account's user).
+pub trait One: Resource {
+    /// The operation's id in the spec.
+    const ONE: &'static str;
 }
 
 /// `GET /path/{id}`.
@@ -121,13 +137,38 @@ impl<'a> Endpoint<'a> {
         number: u64,
         per_page: u64,
     ) -> Result<Page<R>, Error> {
+        self.page_at::<R>(R::LIST, None, query, number, per_page)
+            .await
+    }
+
+    /// The `R`s inside record `parent` (`GET /path/{parent}`), as one page.
+    pub(crate) async fn list_in<R: ListIn>(
+        &self,
+        parent: u64,
+        query: &[(String, String)],
+        number: u64,
+        per_page: u64,
+    ) -> Result<Page<R>, Error> {
+        check_id::<R>(parent)?;
+        self.page_at::<R>(R::LIST_IN, Some(parent), query, number, per_page)
+            .await
+    }
+
+    async fn page_at<R: Resource>(
+        &self,
+        operation: &'static str,
+        parent: Option<u64>,
+        query: &[(String, String)],
+        number: u64,
+        per_page: u64,
+    ) -> Result<Page<R>, Error> {
         if number == 0 || i64::try_from(number).is_err() {
             return Err(Error::invalid(
                 "page",
                 "must be between 1 and 2^63 - 1 (the spec's int64)",
             ));
         }
-        let url = self.url::<R>(None);
+        let url = self.url::<R>(parent);
         let page = number.to_string();
         let build = || {
             self.request(Method::GET, &url)
@@ -135,7 +176,7 @@ impl<'a> Endpoint<'a> {
                 .query(query)
                 .build()
         };
-        let (answer, call) = self.send(R::LIST, build).await;
+        let (answer, call) = self.send(operation, build).await;
         let list: ListEnvelope = crate::classify::json(answer, &call)
             .await
             .map_err(unavailable::<R>)?;
@@ -158,12 +199,33 @@ impl<'a> Endpoint<'a> {
         })
     }
 
+    /// The one `R` there is (`GET /path`).
+    pub(crate) async fn one<R: One>(&self) -> Result<R, Error> {
+        let url = self.url::<R>(None);
+        let (answer, call) = self
+            .send(R::ONE, || self.request(Method::GET, &url).build())
+            .await;
+        let answer = crate::classify::json::<Envelope>(answer, &call)
+            .await
+            .map_err(unavailable::<R>)?;
+        record(answer.data)
+    }
+
     /// One `R`.
     pub(crate) async fn get<R: Get>(&self, id: u64) -> Result<R, Error> {
+        self.read::<R>(R::GET, id).await
+    }
+
+    /// One `R`, by the `operation` that reads it.
+    pub(crate) async fn read<R: Resource>(
+        &self,
+        operation: &'static str,
+        id: u64,
+    ) -> Result<R, Error> {
         check_id::<R>(id)?;
         let url = self.url::<R>(Some(id));
         let (answer, call) = self
-            .send(R::GET, || self.request(Method::GET, &url).build())
+            .send(operation, || self.request(Method::GET, &url).build())
             .await;
         let answer = crate::classify::json::<Envelope>(answer, &call)
             .await
@@ -190,8 +252,9 @@ impl<'a> Endpoint<'a> {
 
     /// Creates (`id` is `None`) or updates an `R` with `form` by `operation`, and returns it
     /// as the server stored it: from the answer when the server sends the whole record, else
-    /// read back by id ([`Error::SavedButUnread`] when that fails: the change was made).
-    pub(crate) async fn save<R: Get>(
+    /// read back by id ([`Error::SavedButUnread`] when that fails: the change was made). A
+    /// resource that cannot be read by id returns the `{id}` answer as its record.
+    pub(crate) async fn save<R: Resource>(
         &self,
         operation: &'static str,
         id: Option<u64>,
@@ -211,14 +274,23 @@ impl<'a> Endpoint<'a> {
             .await
             .map_err(unavailable::<R>)
             .and_then(|answer| saved_record(answer.data));
-        match saved {
-            Err(e) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
-            Err(e) => Err(e),
-            Ok(Saved::Record(r)) => Ok(r),
-            Ok(Saved::Id(id)) => self.get(id).await.map_err(|e| Error::SavedButUnread {
-                id,
-                source: Box::new(e),
-            }),
+        match (saved, R::READ) {
+            (Err(e), _) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
+            (Err(e), _) => Err(e),
+            (Ok(Saved::Record(r)), _) => Ok(r),
+            (Ok(Saved::Id(id)), Some(read)) => {
+                self.read(read, id)
+                    .await
+                    .map_err(|e| Error::SavedButUnread {
+                        id,
+                        source: Box::new(e),
+                    })
+            }
+            (Ok(Saved::Id(id)), None) => {
+                let answer = RawRecord::of(&serde_json::json!({ "id": id }))
+                    .map_err(|e| Error::decode(reqwest::StatusCode::OK, b"", &e.to_string()))?;
+                record(answer)
+            }
         }
     }
 

@@ -638,3 +638,171 @@ async fn plan_limits_and_switched_off_resources() {
     );
     assert_eq!(server.count("monitors"), 1);
 }
+
+#[tokio::test]
+async fn pages_statistics_account_and_teams_under_every_profile() {
+    use bitpeak::resources::{
+        DomainUpdate, NewDomain, NewTeam, NewTeamMember, StatisticsQuery, StatisticsType,
+        TeamMemberUpdate, TeamMembershipUpdate, TeamUpdate,
+    };
+    for profile in Profile::ALL {
+        let (server, client) = fake(profile).await;
+        server.seed_records(
+            "status-pages",
+            vec![
+                json!({"id": 2, "url": "status", "name": "Status", "domain_id": 0,
+                        "monitors_ids": [1], "project_id": 0, "password": false,
+                        "is_enabled": true, "datetime": "2026-01-01 00:00:00"}),
+            ],
+        );
+        let pages = client.status_pages();
+        assert_eq!(
+            pages.list(&Query::new()).await.unwrap().items.len(),
+            1,
+            "{profile}"
+        );
+        assert_eq!(text(&pages.get(2).await.unwrap().name), "Status");
+        let overview = client
+            .statistics(
+                2,
+                &StatisticsQuery::new(StatisticsType::Overview).between("2026-01-01", "2026-01-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (overview.rows[0].pageviews, overview.rows[0].visitors),
+            (Some(12), Some(5))
+        );
+        let countries = client
+            .statistics(2, &StatisticsQuery::new(StatisticsType::CountryCode))
+            .await
+            .unwrap();
+        let values: Vec<_> = countries
+            .rows
+            .iter()
+            .map(|r| (r.value.clone(), r.pageviews))
+            .collect();
+        assert_eq!(
+            values,
+            [(Some("example".to_owned()), Some(7)), (None, Some(1))]
+        );
+        let cities = client
+            .statistics(2, &StatisticsQuery::new(StatisticsType::CityName))
+            .await
+            .unwrap();
+        assert_eq!(cities.rows[0].value.as_deref(), Some("Berlin"));
+        assert_eq!(
+            cities.rows[0].labels[0],
+            ("country_code".to_owned(), "DE".to_owned())
+        );
+        let missing = client
+            .statistics(9, &StatisticsQuery::new(StatisticsType::Overview))
+            .await;
+        assert!(
+            matches!(missing, Err(Error::NotFound { .. })),
+            "{missing:?}"
+        );
+        let bad = StatisticsQuery::new(StatisticsType::Overview).between("yesterday", "2026-01-31");
+        assert!(matches!(
+            client.statistics(2, &bad).await,
+            Err(Error::InvalidInput { .. })
+        ));
+        pages.delete(2).await.unwrap();
+
+        let domains = client.domains();
+        let domain = domains
+            .create(&NewDomain::new("Status.Example.com"))
+            .await
+            .unwrap();
+        assert_eq!(text(&domain.host), "status.example.com", "{profile}");
+        // The update leaves `host` out: the client re-sends it, or the server would blank it.
+        let updated = domains
+            .update(
+                domain.id,
+                &DomainUpdate::new().custom_index_url("https://example.com"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(text(&updated.host), "status.example.com", "{profile}");
+        domains.delete(domain.id).await.unwrap();
+
+        let user = client.user().await.unwrap();
+        assert_eq!((user.id, text(&user.email)), (1, "owner@example.com"));
+        let newest = profile == Profile::V2026;
+        assert_eq!(user.status.is_some(), newest, "{profile}");
+        assert!(
+            !format!("{user:?}").contains("redacted-by-the-fake"),
+            "{user:?}"
+        );
+
+        server.seed_records("payments", vec![json!({"id": 5, "plan_id": 1, "total_amount": "4.99", "currency": "EUR", "status": true, "datetime": "2026-01-01 00:00:00"})]);
+        let payment = client.payments().get(5).await.unwrap();
+        assert_eq!(text(&payment.total_amount), "4.99");
+        server.seed_records("logs", vec![json!({"type": "login.success", "ip": "192.0.2.1", "datetime": "2026-01-01 00:00:00"}), json!({"type": "login.success", "ip": "192.0.2.2", "datetime": "2026-01-02 00:00:00"})]);
+        let logs: Vec<_> = client
+            .logs()
+            .list_all(&Query::new())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            logs.iter().map(|l| text(&l.ip)).collect::<Vec<_>>(),
+            ["192.0.2.1", "192.0.2.2"]
+        );
+
+        let teams = client.teams();
+        let team = teams.create(&NewTeam::new("Ops")).await.unwrap();
+        let team = teams
+            .update(team.id, &TeamUpdate::new().name("Ops team"))
+            .await
+            .unwrap();
+        assert_eq!(text(&team.name), "Ops team");
+        let members = client.team_members();
+        let member = members
+            .create(
+                &NewTeamMember::new(team.id as i64, "ana@example.com").access(["create.monitors"]),
+            )
+            .await
+            .unwrap();
+        let listed = members.list_in(team.id, &Query::new()).await.unwrap();
+        assert_eq!(
+            listed.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [member.id]
+        );
+        // Team members cannot be read by id: the update answers `{id}`, and the members are
+        // read through their team.
+        let answered = members
+            .update(
+                member.id,
+                &TeamMemberUpdate::new().access(["update.monitors"]),
+            )
+            .await
+            .unwrap();
+        assert_eq!((answered.id, answered.access.clone()), (member.id, None));
+        let listed = members.list_in(team.id, &Query::new()).await.unwrap();
+        let access = listed.items[0].access.clone().unwrap();
+        assert_eq!(access.get("update.monitors"), Some(&json!(true)));
+        let team = teams.get(team.id).await.unwrap();
+        assert_eq!(
+            team.team_members
+                .as_ref()
+                .map(|m| m.as_array().map(Vec::len)),
+            Some(Some(1))
+        );
+        members.delete(member.id).await.unwrap();
+        teams.delete(team.id).await.unwrap();
+
+        server.seed_records("teams-member", vec![json!({"id": 8, "team_id": 3, "name": "Their team", "access": {"read.all": true}, "status": 0, "datetime": "2026-01-01 00:00:00", "last_datetime": null})]);
+        let memberships = client.teams_member();
+        assert_eq!(
+            memberships.list(&Query::new()).await.unwrap().items.len(),
+            1
+        );
+        let accepted = memberships
+            .update(8, &TeamMembershipUpdate::new(true))
+            .await
+            .unwrap();
+        assert_eq!(accepted.status, Some(1));
+        memberships.delete(8).await.unwrap();
+    }
+}

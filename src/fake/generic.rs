@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::server::{clean, error, lock, not_found, now, ok_json, paged, State, ValidationError};
+use super::server::{
+    clean, error, lock, not_found, now, ok_json, paged, State, Store, ValidationError,
+};
 use super::table::{version, Resource, Ty};
 
 /// One resource's records.
@@ -128,6 +130,109 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
+/// `GET /user`: the key's user, as this profile's server describes it.
+pub(super) fn single(state: &State, r: &'static Resource) -> Response {
+    let mut store = lock(&state.store);
+    let rows = store.others.entry(r.path).or_default();
+    if rows.rows.is_empty() {
+        rows.seed(user(state.config.profile));
+    }
+    match rows.rows.values().next() {
+        Some(row) => ok_json(
+            StatusCode::OK,
+            json!({"data": render(state, r, row, false)}),
+        ),
+        None => not_found(),
+    }
+}
+
+/// The fake's user, with the fields this profile's server sends (API-SURFACE §3.13).
+fn user(profile: super::Profile) -> Value {
+    let plan = json!({"monitors_limit": -1, "heartbeats_limit": -1, "api_is_enabled": true,
+                      "monitors_check_intervals": [60, 300, 3600]});
+    if version(profile) < 2026 {
+        return json!({
+            "id": 1, "email": "owner@example.com", "billing": {}, "is_enabled": true,
+            "plan_id": "free", "plan_expiration_date": "2030-01-01 00:00:00",
+            "plan_settings": plan, "plan_trial_done": false, "language": "english",
+            "timezone": "UTC", "country": null, "datetime": "2024-01-01 00:00:00",
+            "last_activity": "2026-01-01 00:00:00", "total_logins": 3
+        });
+    }
+    json!({
+        "id": 1, "name": "Owner", "email": "owner@example.com", "language": "english",
+        "timezone": "UTC", "anti_phishing_code": false, "is_broadcast_subscribed": true,
+        "billing": {}, "status": true, "plan_id": "free",
+        "plan_expiration_date": "2030-01-01 00:00:00", "plan_settings": plan,
+        "plan_trial_done": false, "payment_processor": null, "payment_total_amount": null,
+        "payment_currency": null, "payment_subscription_id": null, "source": "direct",
+        "ip": "192.0.2.1", "latitude": null, "longitude": null, "continent_code": null,
+        "country": null, "city_name": null, "os_name": null, "browser_name": null,
+        "browser_language": null, "device_type": null, "api_key": "redacted-by-the-fake",
+        "referral_key": "abc", "referred_by": null, "last_activity": "2026-01-01 00:00:00",
+        "total_logins": 3, "datetime": "2024-01-01 00:00:00", "next_cleanup_datetime": null
+    })
+}
+
+/// `GET /team-members/{team_id}`: every member of the team, one page without links.
+pub(super) fn children(state: &State, r: &'static Resource, field: &str, parent: u64) -> Response {
+    let store = lock(&state.store);
+    let rows: Vec<Value> = store
+        .others
+        .get(r.path)
+        .map(|records| {
+            records
+                .rows
+                .values()
+                .filter(|row| row[field].as_u64() == Some(parent))
+                .map(|row| render(state, r, row, true))
+                .collect()
+        })
+        .unwrap_or_default();
+    let total = rows.len();
+    let mut meta = json!({"page": 1, "total_pages": 1, "results_per_page": -1});
+    match state.config.profile {
+        super::Profile::Document => meta["total"] = Value::from(total),
+        _ => meta["total_results"] = Value::from(total),
+    }
+    ok_json(StatusCode::OK, json!({"data": rows, "meta": meta}))
+}
+
+/// `GET /statistics/{status_page_id}`: rows shaped by `type` (no meta); a status page that
+/// does not exist is a JSON 404.
+pub(super) fn statistics(state: &State, status_page_id: u64, query: &str) -> Response {
+    let exists = lock(&state.store)
+        .others
+        .get("status-pages")
+        .is_some_and(|pages| pages.rows.contains_key(&status_page_id));
+    if !exists {
+        return not_found();
+    }
+    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let kind = params.get("type").map_or("overview", String::as_str);
+    let rows = match kind {
+        "referrer_path" => {
+            json!([{"referrer_host": "example.com", "referrer_path": "/", "pageviews": 5}])
+        }
+        "city_name" => {
+            json!([{"country_code": "DE", "country_name": "Germany", "city_name": "Berlin", "pageviews": 4}])
+        }
+        "utm_medium" => json!([{"utm_source": "news", "utm_medium": "email", "pageviews": 2}]),
+        "utm_campaign" => {
+            json!([{"utm_source": "news", "utm_medium": "email", "utm_campaign": "launch", "pageviews": 2}])
+        }
+        "referrer_host" | "country_code" | "os_name" | "browser_name" | "device_type"
+        | "browser_language" | "utm_source" => {
+            json!([{kind: "example", "pageviews": 7}, {kind: null, "pageviews": 1}])
+        }
+        // Unknown types fall back to the overview, as the servers do.
+        _ => json!([{"pageviews": 12, "visitors": 5, "formatted_date": "2026-01-01"}]),
+    };
+    ok_json(StatusCode::OK, json!({ "data": rows }))
+}
+
 /// `GET /path/{id}`.
 pub(super) fn get(state: &State, r: &'static Resource, id: u64) -> Response {
     let store = lock(&state.store);
@@ -154,6 +259,26 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
         return e.answer();
     }
     let mut store = lock(&state.store);
+    if r.path == "team-members" {
+        let team = values(fields, "team_id").last().map(php_int).unwrap_or(0);
+        let teams = store.others.get("teams");
+        if !teams.is_some_and(|t| t.rows.contains_key(&(team as u64))) {
+            return not_found();
+        }
+        let email = values(fields, "user_email")
+            .last()
+            .unwrap_or_default()
+            .trim();
+        let members = store.others.get("team-members");
+        let taken = members.is_some_and(|m| {
+            m.rows
+                .values()
+                .any(|row| row["team_id"] == team && row["user_email"] == email)
+        });
+        if taken || !email.contains('@') {
+            return ValidationError::Invalid("user_email").answer();
+        }
+    }
     let records = store.others.entry(r.path).or_default();
     if state
         .config
@@ -176,7 +301,41 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
         }
     }
     let row = records.rows.get(&id).cloned().unwrap_or_default();
+    sync_team(&mut store, r, &row);
     saved(state, r, StatusCode::CREATED, id, &row)
+}
+
+/// A team lists its members (`team_members`): after a member changes, the team's list is
+/// rebuilt from the members.
+fn sync_team(store: &mut Store, r: &Resource, member: &Value) {
+    if r.path != "team-members" {
+        return;
+    }
+    let Some(team) = member["team_id"].as_u64() else {
+        return;
+    };
+    let summary: Vec<Value> = store
+        .others
+        .get("team-members")
+        .map(|m| {
+            m.rows
+                .values()
+                .filter(|row| row["team_id"] == team)
+                .map(|row| {
+                    json!({"team_member_id": row["id"], "user_email": row["user_email"],
+                           "access": row["access"], "status": row["status"],
+                           "datetime": row["datetime"], "last_datetime": row["last_datetime"]})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(row) = store
+        .others
+        .get_mut("teams")
+        .and_then(|t| t.rows.get_mut(&team))
+    {
+        row["team_members"] = Value::from(summary);
+    }
 }
 
 /// `POST /path/{id}`.
@@ -189,19 +348,6 @@ pub(super) fn update(
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
-    let mut store = lock(&state.store);
-    let Some(row) = store
-        .others
-        .get_mut(r.path)
-        .and_then(|rows| rows.rows.get_mut(&id))
-    else {
-        return not_found();
-    };
-    for (form, since) in r.reset_when_omitted {
-        if version(state.config.profile) >= *since && values(fields, form).next().is_none() {
-            reset(state, r, row, form);
-        }
-    }
     for required in r.required {
         if values(fields, required)
             .last()
@@ -210,9 +356,30 @@ pub(super) fn update(
             return ValidationError::Required.answer();
         }
     }
+    let mut store = lock(&state.store);
+    let Some(rows) = store.others.get_mut(r.path) else {
+        return not_found();
+    };
+    let Some(row) = rows.rows.get_mut(&id) else {
+        return not_found();
+    };
+    for (form, since) in r.reset_when_omitted {
+        if version(state.config.profile) >= *since && values(fields, form).next().is_none() {
+            reset(state, r, row, form);
+        }
+    }
     apply(state, r, row, fields);
     row["last_datetime"] = Value::from(now());
     let row = row.clone();
+    if r.path == "team-members" {
+        // Their update sets the access of every member of the team (a bug of theirs).
+        for member in rows.rows.values_mut() {
+            if member["team_id"] == row["team_id"] {
+                member["access"] = row["access"].clone();
+            }
+        }
+        sync_team(&mut store, r, &row);
+    }
     saved(state, r, StatusCode::OK, id, &row)
 }
 
@@ -224,7 +391,10 @@ pub(super) fn delete(state: &State, r: &'static Resource, id: u64) -> Response {
         .get_mut(r.path)
         .and_then(|rows| rows.rows.remove(&id))
     {
-        Some(_) => state.deleted(),
+        Some(row) => {
+            sync_team(&mut store, r, &row);
+            state.deleted()
+        }
         None => not_found(),
     }
 }
@@ -319,6 +489,8 @@ fn apply(state: &State, r: &Resource, record: &mut Value, fields: &[(String, Str
         }
         let value = match field.ty {
             Ty::Text => Value::from(clean(sent.last().unwrap_or_default())),
+            Ty::Lower => Value::from(clean(sent.last().unwrap_or_default()).to_lowercase()),
+            Ty::Access => access(sent),
             Ty::Int => Value::from(php_int(sent.last().unwrap_or_default())),
             Ty::Bool => Value::from(php_bool(sent.last().unwrap_or_default())),
             Ty::Ints => Value::from(sent.map(php_int).collect::<Vec<_>>()),
@@ -391,6 +563,16 @@ fn set(record: &mut Value, path: &str, value: Value) {
         }
         target = &mut target[key];
     }
+}
+
+/// A team member's access: the keys sent, each `true`, and `read.all` always.
+fn access<'a>(keys: impl Iterator<Item = &'a str>) -> Value {
+    let mut map = Map::new();
+    map.insert("read.all".into(), Value::Bool(true));
+    for key in keys {
+        map.insert(clean(key), Value::Bool(true));
+    }
+    Value::Object(map)
 }
 
 /// PHP's `(int)` of a string: its leading integer, else 0.

@@ -276,21 +276,18 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
         _ => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
     };
     let resource = table::find(name, state.config.profile);
-    if name != "notification-handlers" && resource.is_none() {
+    let known = matches!(name, "notification-handlers" | "statistics") || resource.is_some();
+    if !known {
         return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
     }
     if let Some(answer) = state.switched_off(name) {
         return answer;
     }
     let method = request.method().clone();
-    let allowed = match (&method, id.is_some(), resource) {
-        (&Method::GET, _, _) => true,
-        (&Method::POST, false, Some(r)) => r.create,
-        (&Method::POST, _, _) => true,
-        (&Method::DELETE, true, Some(r)) => r.delete,
-        (&Method::DELETE, true, None) => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (&method, id.is_some()),
+        (&Method::GET, _) | (&Method::POST, _) | (&Method::DELETE, true)
+    );
     if !allowed {
         return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
     }
@@ -316,9 +313,15 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
                 )
             }
         };
-        match resource {
-            Some(r) => generic_answer(&state, r, method, id, request).await,
-            None => handler_answer(&state, method, id, request).await,
+        match (name, resource) {
+            ("statistics", _) => match (method, id) {
+                (Method::GET, Some(id)) => {
+                    generic::statistics(&state, id, request.uri().query().unwrap_or(""))
+                }
+                _ => not_found(),
+            },
+            (_, Some(r)) => generic_answer(&state, r, method, id, request).await,
+            (_, None) => handler_answer(&state, method, id, request).await,
         }
     };
     response.headers_mut().extend(limit_headers);
@@ -356,19 +359,26 @@ async fn generic_answer(
     id: Option<u64>,
     request: Request,
 ) -> Response {
-    match (method, id) {
-        (Method::GET, None) => generic::list(state, r, request.uri().query().unwrap_or("")),
-        (Method::GET, Some(id)) => generic::get(state, r, id),
-        (Method::POST, None) => match form(request).await {
+    use table::Shape;
+    let ops = r.ops;
+    match (method, id, ops.shape) {
+        (Method::GET, None, Shape::Single) => generic::single(state, r),
+        (Method::GET, None, Shape::Collection) => {
+            generic::list(state, r, request.uri().query().unwrap_or(""))
+        }
+        (Method::GET, Some(id), Shape::ChildrenOf(field)) => generic::children(state, r, field, id),
+        (Method::GET, Some(id), Shape::Collection) if ops.get => generic::get(state, r, id),
+        (Method::POST, None, _) if ops.create => match form(request).await {
             Ok(fields) => generic::create(state, r, &fields),
             Err(answer) => answer,
         },
-        (Method::POST, Some(id)) => match form(request).await {
+        (Method::POST, Some(id), _) if ops.update => match form(request).await {
             Ok(fields) => generic::update(state, r, id, &fields),
             Err(answer) => answer,
         },
-        (_, Some(id)) => generic::delete(state, r, id),
-        _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        (Method::DELETE, Some(id), _) if ops.delete => generic::delete(state, r, id),
+        // A controller without the operation falls through to the API's JSON 404.
+        _ => not_found(),
     }
 }
 

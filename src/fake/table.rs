@@ -20,6 +20,10 @@ pub(super) enum Ty {
     Ints,
     /// An array field (`name[]`) of texts.
     Texts,
+    /// Text, lower-cased (a custom domain's host).
+    Lower,
+    /// Team access keys (`access[]`): stored as an object of booleans, `read.all` always true.
+    Access,
     /// Status codes: one integer (2023; outside 0..=1000 → 0), or from 2025 a comma-separated
     /// list stored as an array (each outside 0..=1000 → 200, duplicates dropped).
     Codes,
@@ -60,13 +64,50 @@ pub(super) struct Zip {
     pub at: &'static str,
 }
 
+/// How a resource is addressed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// `GET /path` lists, `GET /path/{id}` is one record.
+    Collection,
+    /// `GET /path` is the one record there is (the user).
+    Single,
+    /// `GET /path/{id}` lists the records whose field (`team_id`) is `id`; `GET /path` is a
+    /// JSON 404.
+    ChildrenOf(&'static str),
+}
+
+/// The operations a resource has; the others answer the API's JSON 404.
+#[derive(Clone, Copy)]
+pub(super) struct Ops {
+    pub shape: Shape,
+    pub get: bool,
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+}
+
+pub(super) const CRUD: Ops = Ops {
+    shape: Shape::Collection,
+    get: true,
+    create: true,
+    update: true,
+    delete: true,
+};
+
+const READ_ONLY: Ops = Ops {
+    shape: Shape::Collection,
+    get: true,
+    create: false,
+    update: false,
+    delete: false,
+};
+
 /// One resource.
 pub(super) struct Resource {
     pub path: &'static str,
     /// The first server version that has it (2023 for the document profile too).
     pub since: u16,
-    pub create: bool,
-    pub delete: bool,
+    pub ops: Ops,
     /// Required create fields.
     pub required: &'static [&'static str],
     pub fields: &'static [Field],
@@ -102,8 +143,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "projects",
         since: 2023,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name"],
         fields: &[f("name", "name", Ty::Text), f("color", "color", Ty::Text)],
         zips: &[],
@@ -125,8 +165,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "monitors",
         since: 2023,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -225,8 +264,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "heartbeats",
         since: 2023,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -274,8 +312,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "domain-names",
         since: 2023,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -325,8 +362,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "dns-monitors",
         since: 2025,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -363,8 +399,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "server-monitors",
         since: 2025,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name", "target", "server_check_interval_seconds"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -413,8 +448,7 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "game-servers",
         since: 2026,
-        create: true,
-        delete: true,
+        ops: CRUD,
         required: &["name", "target", "port"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -461,8 +495,10 @@ pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "incidents",
         since: 2026,
-        create: false,
-        delete: true,
+        ops: Ops {
+            create: false,
+            ..CRUD
+        },
         required: &[],
         fields: &[f("comment", "comment", Ty::Text)],
         zips: &[],
@@ -476,6 +512,167 @@ pub(super) const RESOURCES: &[Resource] = &[
             "last_failed_check_datetime",
             "failed_checks",
         ],
+        since_2025: &[],
+        defaults: |_| json!({}),
+    },
+    Resource {
+        path: "status-pages",
+        since: 2023,
+        ops: Ops {
+            delete: true,
+            ..READ_ONLY
+        },
+        required: &[],
+        fields: &[],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &["user_id", "heartbeats_ids", "last_datetime"],
+        defaults: |_| json!({}),
+    },
+    Resource {
+        path: "domains",
+        since: 2023,
+        ops: CRUD,
+        required: &["host"],
+        fields: &[
+            f("host", "host", Ty::Lower),
+            one_of("scheme", "scheme", &["http://", "https://"]),
+            f("custom_index_url", "custom_index_url", Ty::Text),
+            f("custom_not_found_url", "custom_not_found_url", Ty::Text),
+        ],
+        zips: &[],
+        // An update without `host` blanks it (a bug of theirs).
+        reset_when_omitted: &[("host", 2023)],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &[],
+        defaults: |_| {
+            json!({
+                "scheme": "https://", "host": "", "custom_index_url": null,
+                "custom_not_found_url": null, "is_enabled": 0, "last_datetime": null,
+            })
+        },
+    },
+    Resource {
+        path: "user",
+        since: 2023,
+        ops: Ops {
+            shape: Shape::Single,
+            get: false,
+            ..READ_ONLY
+        },
+        required: &[],
+        fields: &[],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &[],
+        defaults: |_| json!({}),
+    },
+    Resource {
+        path: "payments",
+        since: 2023,
+        ops: READ_ONLY,
+        required: &[],
+        fields: &[],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &[],
+        defaults: |_| json!({}),
+    },
+    Resource {
+        path: "logs",
+        since: 2023,
+        ops: Ops {
+            get: false,
+            ..READ_ONLY
+        },
+        required: &[],
+        fields: &[],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &[],
+        defaults: |_| json!({}),
+    },
+    Resource {
+        path: "teams",
+        since: 2023,
+        ops: CRUD,
+        required: &["name"],
+        fields: &[f("name", "name", Ty::Text)],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &["user_id"],
+        defaults: |_| json!({"user_id": 1, "name": "", "team_members": [], "last_datetime": null}),
+    },
+    Resource {
+        path: "team-members",
+        since: 2023,
+        ops: Ops {
+            shape: Shape::ChildrenOf("team_id"),
+            get: false,
+            ..CRUD
+        },
+        required: &["team_id", "user_email"],
+        fields: &[
+            f("team_id", "team_id", Ty::Int),
+            f("user_email", "user_email", Ty::Text),
+            f("access[]", "access", Ty::Access),
+        ],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
+        since_2025: &[],
+        defaults: |_| {
+            json!({"team_id": 0, "user_id": 0, "user_email": "", "access": {"read.all": true},
+                   "status": 0, "last_datetime": null})
+        },
+    },
+    Resource {
+        path: "teams-member",
+        since: 2023,
+        ops: Ops {
+            update: true,
+            delete: true,
+            ..READ_ONLY
+        },
+        required: &[],
+        fields: &[Field {
+            form: "status",
+            at: "status",
+            ty: Ty::Int,
+            allowed: &["0", "1"],
+        }],
+        zips: &[],
+        reset_when_omitted: &[],
+        whole_answers: false,
+        filters: &[],
+        search_by: &[],
+        order_by: &[],
         since_2025: &[],
         defaults: |_| json!({}),
     },

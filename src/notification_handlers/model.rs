@@ -535,6 +535,7 @@ struct Fields {
 impl crate::resource::Resource for NotificationHandler {
     const PATH: &'static str = "notification-handlers";
     const ID: &'static str = "notification_handler_id";
+    const READ: Option<&'static str> = Some("get_notification_handler");
 }
 
 impl crate::resource::List for NotificationHandler {
