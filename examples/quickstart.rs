@@ -1,12 +1,14 @@
 //! A tour of the API: a project; one notification handler of each of the nine types (listed
 //! ten per page, one renamed and disabled); a monitor and a heartbeat that notify through them
 //! (listed, updated, the heartbeat pinged); a domain name; DNS and server monitors and a game
-//! server where the server version has them. Then everything created is deleted. What an
-//! instance lacks or has switched off is skipped, and said so.
+//! server where the server version has them; the statistics of a status page when there is
+//! one; the user. Then everything created is deleted. What an instance lacks or has switched
+//! off is skipped, and said so.
 //!
 //! ```text
 //! cargo run --example quickstart --features fake          # against the embedded fake server
-//! BITPEAK_API_KEY=… [BITPEAK_BASE_URL=https://bitpeak.ru/api] cargo run --example quickstart
+//! BITPEAK_API_KEY=… [BITPEAK_BASE_URL=https://bitpeak.ru/api] [BITPEAK_SITE_URL=https://bitpeak.ru] \
+//!     cargo run --example quickstart
 //! ```
 
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 use bitpeak::resources::{
     HeartbeatUpdate, IntervalUnit, MonitorType, MonitorUpdate, NewDnsMonitor, NewDomainName,
     NewGameServer, NewHeartbeat, NewMonitor, NewProject, NewServerMonitor, Query,
-    ServerAlertMetric, ServerAlertRule,
+    ServerAlertMetric, ServerAlertRule, StatisticsQuery, StatisticsType,
 };
 use bitpeak::{Channel, Client, Error, HandlerUpdate, ListParams, NewNotificationHandler, PerPage};
 use futures::TryStreamExt;
@@ -24,13 +26,19 @@ async fn main() -> ExitCode {
     // Keeps the embedded fake server (if any) running for the whole tour.
     let mut _fake = None;
     let client = match std::env::var("BITPEAK_API_KEY") {
-        Ok(key) => Client::builder()
-            .base_url(
-                std::env::var("BITPEAK_BASE_URL")
-                    .unwrap_or_else(|_| bitpeak::DEFAULT_BASE_URL.to_owned()),
-            )
-            .api_key(key)
-            .build(),
+        Ok(key) => {
+            let builder = Client::builder()
+                .base_url(
+                    std::env::var("BITPEAK_BASE_URL")
+                        .unwrap_or_else(|_| bitpeak::DEFAULT_BASE_URL.to_owned()),
+                )
+                .api_key(key);
+            // Where heartbeats are pinged, when it is not the base URL without `/api`.
+            match std::env::var("BITPEAK_SITE_URL") {
+                Ok(site) => builder.site_url(site).build(),
+                Err(_) => builder.build(),
+            }
+        }
         Err(_) => match embedded_server().await {
             Ok((server, client)) => {
                 println!("BITPEAK_API_KEY is not set: touring the embedded fake server");
@@ -373,7 +381,21 @@ async fn monitoring_steps(
     if let Some(page) = incidents {
         println!("listed   {} incident(s)", page.items.len());
     }
-    println!("skipped  status-page statistics: not in this crate's API yet");
+    let pages = client.status_pages().list(&Query::new()).await?;
+    match pages.items.first() {
+        Some(page) => {
+            let query = StatisticsQuery::new(StatisticsType::Overview);
+            let stats = client.statistics(page.id, &query).await?;
+            let views: i64 = stats.rows.iter().filter_map(|r| r.pageviews).sum();
+            println!(
+                "read     statistics of status page #{}: {views} page views",
+                page.id
+            );
+        }
+        None => println!("skipped  statistics: no status page (the API cannot create one)"),
+    }
+    let user = client.user().await?;
+    println!("read     user #{} ({})", user.id, shown(&user.email));
     Ok(())
 }
 

@@ -43,6 +43,8 @@ pub struct Client {
 
 struct Inner {
     base_url: String,
+    /// The site's root, where heartbeats are pinged.
+    site_url: String,
     http: reqwest::Client,
     transport: Transport,
 }
@@ -72,6 +74,12 @@ impl Client {
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The site's root, where heartbeats are pinged: [`ClientBuilder::site_url`], or the base
+    /// URL without its final `/api`.
+    pub fn site_url(&self) -> &str {
+        &self.inner.site_url
     }
 
     /// The notification-handlers resource.
@@ -134,6 +142,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    site_url: Option<String>,
     api_key: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -148,6 +157,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("site_url", &self.site_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -168,6 +178,24 @@ impl ClientBuilder {
     /// instance. Default: [`DEFAULT_BASE_URL`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// The site's root URL, where heartbeats are pinged (`<site>/webhook-heartbeat/<code>`),
+    /// when it is not the base URL without its final `/api` (the default): e.g. an instance
+    /// whose API is served through another path.
+    ///
+    /// ```
+    /// let client = bitpeak::Client::builder()
+    ///     .base_url("https://gateway.example.org/uptime-api")
+    ///     .site_url("https://status.example.org")
+    ///     .api_key("key")
+    ///     .build()?;
+    /// assert_eq!(client.site_url(), "https://status.example.org");
+    /// # Ok::<(), bitpeak::Error>(())
+    /// ```
+    pub fn site_url(mut self, url: impl Into<String>) -> Self {
+        self.site_url = Some(url.into());
         self
     }
 
@@ -238,6 +266,14 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         let base_url = check_base_url(base_url, self.allow_insecure_http)?;
+        let site_url = match &self.site_url {
+            Some(site) => check_base_url(site, self.allow_insecure_http)
+                .map_err(|e| rename_field(e, "site_url"))?,
+            None => base_url
+                .strip_suffix("/api")
+                .unwrap_or(&base_url)
+                .to_owned(),
+        };
 
         let key = self
             .api_key
@@ -292,6 +328,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                site_url,
                 base_url,
                 http,
                 transport: Transport::new(Arc::new(shared)),
@@ -301,6 +338,14 @@ impl ClientBuilder {
 }
 
 /// Parses the base URL, refuses clear-text HTTP off loopback, and drops a trailing slash.
+/// The same refusal, naming `field`.
+fn rename_field(error: Error, field: &str) -> Error {
+    match error {
+        Error::InvalidInput { reason, .. } => Error::invalid(field, reason),
+        other => other,
+    }
+}
+
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
     // The text is not echoed: it may hold a password.
     let url = Url::parse(raw).map_err(|e| Error::invalid("base_url", format!("not a URL: {e}")))?;

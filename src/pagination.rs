@@ -3,9 +3,12 @@
 
 use std::future::Future;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, FuturesUnordered, Stream, StreamExt, TryStreamExt};
 
 use crate::raw::types::IntegerOrString;
 use crate::record::{FromRecord, UnreadableRecord};
@@ -155,17 +158,33 @@ pub const MAX_CONCURRENCY: usize = 32;
 /// claiming more pages of new records is not followed further.
 pub const MAX_PAGES: u64 = 100_000;
 
+/// A page's fetch, answering with its number.
+struct Numbered<Fut> {
+    number: u64,
+    fetch: Pin<Box<Fut>>,
+}
+
+impl<Fut: Future> Future for Numbered<Fut> {
+    type Output = (u64, Fut::Output);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let number = self.number;
+        self.fetch.as_mut().poll(cx).map(|page| (number, page))
+    }
+}
+
 /// Every item from `first_page` on, as a lazy stream.
 ///
 /// The first page is fetched alone to learn `total_pages`; after it, up to `concurrency`
-/// (at most [`MAX_CONCURRENCY`]) pages are in flight at once (1 = one after another),
-/// yielded in page order, so at most that many pages are held in memory. Pages are fetched
-/// by number while the latest page says more exist; `links` are never followed. Items whose
-/// id was already yielded are skipped: offset pagination shifts when items are created or
-/// deleted while listing, which can repeat an item on the next page (and can make one be
-/// missed; nothing can prevent that short of listing again). A record that cannot be read at
-/// all is skipped with a `warn` event (the page's [`Page::unreadable`] has it). An error ends
-/// the stream.
+/// (at most [`MAX_CONCURRENCY`]) pages are in flight at once (1 = one after another), and
+/// items are yielded in page order. A page that arrives before the one due is held (at most
+/// `concurrency` pages are held beside those in flight), so one slow page does not stop the
+/// others from being fetched. Pages are fetched by number while the latest page says more
+/// exist; `links` are never followed. Items whose id was already yielded are skipped: offset
+/// pagination shifts when items are created or deleted while listing, which can repeat an
+/// item on the next page (and can make one be missed; nothing can prevent that short of
+/// listing again). A record that cannot be read at all is skipped with a `warn` event (the
+/// page's [`Page::unreadable`] has it). An error ends the stream, in its page's turn.
 ///
 /// The listing also ends, with a `warn` event naming the inconsistency, when a page before
 /// the claimed last comes back empty or short, when a full page brings no record not seen
@@ -180,11 +199,15 @@ where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
-    struct State<F, Fut: Future> {
+    struct State<T, F, Fut: Future> {
         fetch: F,
-        in_flight: FuturesOrdered<Fut>,
+        in_flight: FuturesUnordered<Numbered<Fut>>,
+        /// Pages that arrived before their turn, by number.
+        held: BTreeMap<u64, Result<Page<T>, Error>>,
         /// The next page number to request, `None` past the last number there is.
         next: Option<u64>,
+        /// The page whose items are due next.
+        due: u64,
         /// The last page number worth requesting, as the latest page said.
         last: u64,
         /// Pages requested so far.
@@ -193,31 +216,47 @@ where
     }
     let state = State {
         fetch,
-        in_flight: FuturesOrdered::new(),
+        in_flight: FuturesUnordered::new(),
+        held: BTreeMap::new(),
         next: Some(first_page),
+        due: first_page,
         last: first_page,
         requested: 0,
         seen: HashSet::new(),
     };
     let limit = concurrency.clamp(1, MAX_CONCURRENCY);
     stream::try_unfold(state, move |mut st| async move {
-        while st.in_flight.len() < limit && st.requested < MAX_PAGES {
-            let Some(number) = st.next.filter(|n| *n <= st.last) else {
-                break;
-            };
-            st.in_flight.push_back((st.fetch)(number));
-            st.requested += 1;
-            st.next = number.checked_add(1);
-        }
-        let Some(page) = st.in_flight.next().await else {
-            if st.requested >= MAX_PAGES && st.next.is_some_and(|n| n <= st.last) {
-                tracing::warn!(
-                    pages = MAX_PAGES,
-                    "stopped listing after the most pages one listing fetches"
-                );
+        let page = loop {
+            while st.in_flight.len() < limit && st.held.len() < limit && st.requested < MAX_PAGES {
+                let Some(number) = st.next.filter(|n| *n <= st.last) else {
+                    break;
+                };
+                st.in_flight.push(Numbered {
+                    number,
+                    fetch: Box::pin((st.fetch)(number)),
+                });
+                st.requested += 1;
+                st.next = number.checked_add(1);
             }
-            return Ok(None);
+            if let Some(page) = st.held.remove(&st.due) {
+                break page;
+            }
+            match st.in_flight.next().await {
+                Some((number, page)) => {
+                    st.held.insert(number, page);
+                }
+                None => {
+                    if st.requested >= MAX_PAGES && st.next.is_some_and(|n| n <= st.last) {
+                        tracing::warn!(
+                            pages = MAX_PAGES,
+                            "stopped listing after the most pages one listing fetches"
+                        );
+                    }
+                    return Ok(None);
+                }
+            }
         };
+        st.due = st.due.saturating_add(1);
         // An error ends the stream (`try_unfold` stops after it).
         let page = page?;
         st.last = page.total_pages.max(first_page);
@@ -248,7 +287,8 @@ where
                 page.page,
                 page.total_pages
             );
-            st.in_flight = FuturesOrdered::new();
+            st.in_flight = FuturesUnordered::new();
+            st.held.clear();
             st.next = None;
         }
         Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))

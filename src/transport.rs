@@ -24,6 +24,11 @@ use crate::retry::{judge_error, judge_status, Idempotency, RetryPolicy, Throttle
 const API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
 
+/// Marks a request that must go without the key (a heartbeat's ping: the code is its
+/// credential), whatever its URL; removed before the request is sent.
+pub(crate) const KEYLESS: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-bitpeak-keyless");
+
 /// The part of a [`crate::Client`] that every request goes through.
 ///
 /// It is the generated client's inner type, so a [`raw::Client`] obtained from
@@ -267,10 +272,11 @@ impl Transport {
     fn prepare(&self, request: &mut Request, deadline: Instant) {
         let to_api = request.url().as_str().starts_with(&self.shared.api_prefix);
         let headers = request.headers_mut();
+        let keyless = headers.remove(KEYLESS).is_some();
         // progenitor adds `api-version` (the spec's `info.version`) to every request; the API
         // defines no such header, so it is not sent.
         headers.remove(API_VERSION);
-        if to_api {
+        if to_api && !keyless {
             headers.insert(AUTHORIZATION, self.shared.auth.clone());
         }
         if !headers.contains_key(USER_AGENT) {

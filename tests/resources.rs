@@ -309,8 +309,26 @@ async fn a_heartbeat_is_pinged_at_the_site_root_without_the_key() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
+    assert_eq!(client.site_url(), server.base_url());
     client.heartbeats().ping(" abc123 ").await.unwrap();
     ping.assert_calls_async(1).await;
+    // A base URL without `/api` is its own site: the ping still goes without the key, and
+    // the marker that keeps it keyless never leaves the client.
+    let plain = Client::builder()
+        .base_url(server.base_url())
+        .api_key(KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let marker = server
+        .mock_async(|when, then| {
+            when.header_exists("x-bitpeak-keyless");
+            then.status(500);
+        })
+        .await;
+    plain.heartbeats().ping("abc123").await.unwrap();
+    ping.assert_calls_async(2).await;
+    marker.assert_calls_async(0).await;
     for bad in ["", "../api/monitors", "a b", "a/b"] {
         let e = client.heartbeats().ping(bad).await.unwrap_err();
         assert!(
@@ -318,7 +336,7 @@ async fn a_heartbeat_is_pinged_at_the_site_root_without_the_key() {
             "{bad}: {e}"
         );
     }
-    ping.assert_calls_async(1).await;
+    ping.assert_calls_async(2).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -406,6 +424,11 @@ async fn projects_monitors_and_heartbeats_under_every_profile() {
             "{again}"
         );
         assert_eq!(heartbeats.get(beat.id).await.unwrap().total_runs, Some(1));
+        let listed = heartbeats.list(&Query::new()).await.unwrap();
+        assert_eq!(
+            (listed.total, listed.items[0].code.clone()),
+            (Some(1), Some(code))
+        );
 
         let all: Vec<_> = monitors
             .list_all(&Query::new())
@@ -453,6 +476,11 @@ async fn domain_names_dns_and_server_monitors_where_servers_have_them() {
             .await
             .unwrap();
         assert_eq!(updated.is_enabled, Some(false));
+        let listed = domains.list(&Query::new()).await.unwrap();
+        assert_eq!(
+            listed.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+            [domain.id]
+        );
         domains.delete(domain.id).await.unwrap();
 
         let newer = matches!(profile, Profile::V2025 | Profile::V2026);
@@ -507,6 +535,11 @@ async fn domain_names_dns_and_server_monitors_where_servers_have_them() {
             .await
             .unwrap();
         assert_eq!(text(&renamed.name), "Web one");
+        let listed = client.server_monitors().list(&Query::new()).await.unwrap();
+        assert_eq!(
+            listed.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [monitor.id]
+        );
         assert_eq!(
             client
                 .dns_monitors()
@@ -724,6 +757,7 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
             .await
             .unwrap();
         assert_eq!(text(&updated.host), "status.example.com", "{profile}");
+        assert_eq!(domains.list(&Query::new()).await.unwrap().items.len(), 1);
         domains.delete(domain.id).await.unwrap();
 
         let user = client.user().await.unwrap();
@@ -738,6 +772,10 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
         server.seed_records("payments", vec![json!({"id": 5, "plan_id": 1, "total_amount": "4.99", "currency": "EUR", "status": true, "datetime": "2026-01-01 00:00:00"})]);
         let payment = client.payments().get(5).await.unwrap();
         assert_eq!(text(&payment.total_amount), "4.99");
+        assert_eq!(
+            client.payments().list(&Query::new()).await.unwrap().items,
+            [payment]
+        );
         server.seed_records("logs", vec![json!({"type": "login.success", "ip": "192.0.2.1", "datetime": "2026-01-01 00:00:00"}), json!({"type": "login.success", "ip": "192.0.2.2", "datetime": "2026-01-02 00:00:00"})]);
         let logs: Vec<_> = client
             .logs()
@@ -757,6 +795,7 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
             .await
             .unwrap();
         assert_eq!(text(&team.name), "Ops team");
+        assert_eq!(teams.list(&Query::new()).await.unwrap().total, Some(1));
         let members = client.team_members();
         let member = members
             .create(

@@ -50,3 +50,38 @@ pub async fn raw_get(http: &reqwest::Client, url: &str, key: &str) -> PlainOne {
         .expect("body");
     serde_json::from_slice(&body).expect("decode")
 }
+
+/// The baseline of ordered `list_all`: a plain client that keeps `in_flight` page requests
+/// going and takes pages in whatever order they come (no ordering, no de-duplication), each
+/// decoded into plain structs. Returns the records.
+pub async fn unordered_pages(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    pages: u64,
+    in_flight: usize,
+) -> Vec<PlainHandler> {
+    use futures::StreamExt;
+    let requests = (1..=pages).map(|page| async move {
+        let url = format!("{base}/notification-handlers?page={page}&results_per_page=25");
+        let body = http
+            .get(url)
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("send")
+            .bytes()
+            .await
+            .expect("body");
+        serde_json::from_slice::<PlainPage>(&body)
+            .expect("decode")
+            .data
+    });
+    let all: Vec<PlainHandler> = futures::stream::iter(requests)
+        .buffer_unordered(in_flight)
+        .flat_map(futures::stream::iter)
+        .collect()
+        .await;
+    assert_eq!(all.len(), 2500);
+    all
+}

@@ -121,6 +121,9 @@ pub struct FakeConfig {
     pub rate_limit: Option<RateLimit>,
     /// Delay before every answer (default none).
     pub latency: Duration,
+    /// How far each answer's delay may stray from `latency`, either way, uniformly (default
+    /// none): `latency(20 ms)` with `latency_jitter(10 ms)` answers in 10–30 ms.
+    pub latency_jitter: Duration,
     /// Whether `DELETE`'s empty answer is labelled `application/json`, as real servers do
     /// (default `true`; validating proxies such as Prism choke on it).
     pub delete_content_type: bool,
@@ -140,6 +143,7 @@ impl Default for FakeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limit: None,
             latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
             delete_content_type: true,
             plan_limits: Default::default(),
             switched_off: Vec::new(),
@@ -175,6 +179,11 @@ impl FakeConfig {
     /// Sets the latency.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+    /// Makes each answer's delay `latency` ± up to `jitter`, uniformly.
+    pub fn latency_jitter(mut self, jitter: Duration) -> Self {
+        self.latency_jitter = jitter;
         self
     }
     /// Sets whether `DELETE` answers carry `Content-Type: application/json`.

@@ -237,8 +237,9 @@ pub(super) fn ok_json(status: StatusCode, body: Value) -> Response {
 
 async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
     state.requests.fetch_add(1, Ordering::Relaxed);
-    if !state.config.latency.is_zero() {
-        tokio::time::sleep(state.config.latency).await;
+    let delay = state.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let fault = lock(&state.faults).pop_front();
     match fault {
@@ -916,6 +917,17 @@ fn delete(state: &State, id: u64) -> Response {
 }
 
 impl State {
+    /// This answer's delay: the latency, moved by up to the jitter either way.
+    fn delay(&self) -> std::time::Duration {
+        let (latency, jitter) = (self.config.latency, self.config.latency_jitter);
+        if jitter.is_zero() {
+            return latency;
+        }
+        let spread = jitter.as_micros().min(u128::from(u64::MAX)) as u64;
+        let offset = std::time::Duration::from_micros(fastrand::u64(0..=spread.saturating_mul(2)));
+        (latency + offset).saturating_sub(jitter)
+    }
+
     /// A delete's answer: `200`, empty, labelled JSON as real servers do unless configured not.
     pub(super) fn deleted(&self) -> Response {
         if self.config.delete_content_type {

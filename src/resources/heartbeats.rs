@@ -10,8 +10,8 @@ const PING: &str = "ping_heartbeat";
 
 impl Resources<'_, Heartbeat> {
     /// Tells the server that the job behind heartbeat `code` (its `code` field) just ran:
-    /// `GET <site>/webhook-heartbeat/<code>`, where `<site>` is the base URL without its
-    /// `/api`. The API key is not sent (the code is the credential). The server refuses
+    /// `GET <site>/webhook-heartbeat/<code>`, where `<site>` is [`crate::Client::site_url`]
+    /// (the base URL without its `/api` unless the builder says otherwise). The API key is not sent (the code is the credential). The server refuses
     /// (`403`, [`Error::Api`]) a disabled heartbeat, or a second ping within 60 seconds.
     ///
     /// ```no_run
@@ -29,8 +29,8 @@ impl Resources<'_, Heartbeat> {
                 "must be a heartbeat's code: letters and digits only",
             ));
         }
-        let mut url = url::Url::parse(&site_root(self.client.base_url()))
-            .map_err(|e| Error::invalid("base_url", e.to_string()))?;
+        let mut url = url::Url::parse(self.client.site_url())
+            .map_err(|e| Error::invalid("site_url", e.to_string()))?;
         url.path_segments_mut()
             .map_err(|()| Error::invalid("base_url", "cannot be a base"))?
             .pop_if_empty()
@@ -38,33 +38,13 @@ impl Resources<'_, Heartbeat> {
         let (answer, call) = self
             .client
             .send(self.policy.clone(), PING, || {
-                self.client.http().request(Method::GET, url.clone()).build()
+                self.client
+                    .http()
+                    .request(Method::GET, url.clone())
+                    .header(crate::transport::KEYLESS, "1")
+                    .build()
             })
             .await;
         crate::classify::empty(answer, &call).await
-    }
-}
-
-/// The site a base URL belongs to: the base without a final `/api`.
-fn site_root(base_url: &str) -> String {
-    base_url.strip_suffix("/api").unwrap_or(base_url).to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_site_root_drops_a_final_api() {
-        assert_eq!(
-            super::site_root("https://bitpeak.ru/api"),
-            "https://bitpeak.ru"
-        );
-        assert_eq!(
-            super::site_root("https://example.org/status/api"),
-            "https://example.org/status"
-        );
-        assert_eq!(
-            super::site_root("https://example.org/apis"),
-            "https://example.org/apis"
-        );
     }
 }
