@@ -11,8 +11,8 @@
 
 use std::time::Duration;
 
-use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::{Client, ListParams, PerPage, RetryPolicy};
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::TryStreamExt;
 

@@ -18,8 +18,8 @@
 
 use std::time::{Duration, Instant};
 
-use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::{Client, RetryPolicy};
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 
 mod plain;
 

@@ -6,7 +6,7 @@
 //! off is skipped, and said so.
 //!
 //! ```text
-//! cargo run --example quickstart --features fake          # against the embedded fake server
+//! cargo run --example quickstart                          # against the embedded fake server
 //! BITPEAK_API_KEY=… [BITPEAK_BASE_URL=https://bitpeak.ru/api] [BITPEAK_SITE_URL=https://bitpeak.ru] \
 //!     cargo run --example quickstart
 //! ```
@@ -61,10 +61,9 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Starts the in-process fake server (feature `fake`) and a client for it.
-#[cfg(feature = "fake")]
-async fn embedded_server() -> Result<(bitpeak::fake::FakeServer, Client), ExitCode> {
-    use bitpeak::fake::{FakeConfig, FakeServer, DEFAULT_KEY};
+/// Starts the in-process fake server (the `bitpeak-fake` crate) and a client for it.
+async fn embedded_server() -> Result<(bitpeak_fake::FakeServer, Client), ExitCode> {
+    use bitpeak_fake::{FakeConfig, FakeServer, DEFAULT_KEY};
     let server = FakeServer::start(FakeConfig::new()).await.map_err(|e| {
         eprintln!("quickstart: could not start the fake server: {e}");
         ExitCode::FAILURE
@@ -78,14 +77,6 @@ async fn embedded_server() -> Result<(bitpeak::fake::FakeServer, Client), ExitCo
             ExitCode::FAILURE
         })?;
     Ok((server, client))
-}
-
-#[cfg(not(feature = "fake"))]
-async fn embedded_server() -> Result<((), Client), ExitCode> {
-    eprintln!(
-        "quickstart: set BITPEAK_API_KEY (and BITPEAK_BASE_URL), or run with --features fake"
-    );
-    Err(ExitCode::from(2))
 }
 
 /// The nine types, one handler each.

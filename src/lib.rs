@@ -31,17 +31,15 @@
 //! each record decoded on its own by [`record`] over [`wire`]) → the resources
 //! ([`NotificationHandlers`]), with [`Client`], [`Page`] and [`Error`].
 //!
-//! Cargo features: `rustls` (default) or `native-tls` for TLS; `fake`, the in-memory fake
-//! server (`bitpeak::fake`); `cli`, the `bitpeak` command line; `httpmock`, typed mocks for your own
-//! tests (`bitpeak::mock`).
+//! Cargo features: `rustls` (default) or `native-tls` for TLS; `httpmock`, typed mocks for
+//! your own tests (`bitpeak::mock`). The in-memory fake server (`bitpeak-fake`) and the
+//! `bitpeak` command line (`bitpeak-cli`) are crates of their own in the same workspace.
 #![warn(missing_docs)]
 
 mod classify;
 mod client;
 pub mod decode;
 mod error;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod form;
 #[cfg(feature = "httpmock")]
 pub mod mock;

@@ -1,14 +1,13 @@
 //! The crate's client round-trips every operation against the fake server under every
 //! profile, and the fake server behaves like the real ones.
-#![cfg(feature = "fake")]
 
 use std::time::Duration;
 
-use bitpeak::fake::{FakeConfig, FakeServer, Fault, Profile};
 use bitpeak::{
     Channel, Client, Error, HandlerState, HandlerUpdate, ListParams, NewNotificationHandler,
     OrderBy, PerPage, RetryPolicy, SortOrder,
 };
+use bitpeak_fake::{FakeConfig, FakeServer, Fault, Profile};
 use futures::TryStreamExt;
 
 const KEY: &str = "fake-test-key";

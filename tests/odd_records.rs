@@ -5,8 +5,8 @@
 
 mod common;
 
-use bitpeak::fake::{FakeConfig, FakeServer};
 use bitpeak::{Channel, Client, Error, HandlerState, ListParams, NotificationHandler};
+use bitpeak_fake::{FakeConfig, FakeServer};
 use chrono::{TimeZone, Utc};
 use common::*;
 use futures::TryStreamExt;

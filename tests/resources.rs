@@ -3,7 +3,6 @@
 
 mod common;
 
-use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::resources::{
     DnsMonitorUpdate, DomainNameUpdate, GameServerUpdate, HeartbeatUpdate, IncidentComment,
     IntervalUnit, MonitorType, MonitorUpdate, NewDnsMonitor, NewDomainName, NewGameServer,
@@ -11,6 +10,7 @@ use bitpeak::resources::{
     ServerAlertMetric, ServerAlertRule, ServerMonitorUpdate,
 };
 use bitpeak::{Client, Error, PerPage, RetryPolicy};
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 use common::*;
 use futures::TryStreamExt;
 use httpmock::Method::{DELETE, GET, POST};
@@ -25,7 +25,7 @@ async fn fake(profile: Profile) -> (FakeServer, Client) {
         .expect("fake server");
     let client = Client::builder()
         .base_url(server.base_url())
-        .api_key(bitpeak::fake::DEFAULT_KEY)
+        .api_key(bitpeak_fake::DEFAULT_KEY)
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("client");

@@ -1,4 +1,6 @@
-//! An in-memory fake BitPeak server (feature `fake`), to test against without the network.
+//! An in-memory fake BitPeak server, to test against without the network. It depends on
+//! nothing of the client (`bitpeak`): its tables come from the servers' source as
+//! API-SURFACE describes it, so it judges the client instead of mirroring it.
 //!
 //! It behaves like the real servers as SERVER-BEHAVIOUR describes them: bearer keys, `401`
 //! for validation failures, JSON `404`s for unknown ids and HTML for unknown routes,
@@ -9,7 +11,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use bitpeak::fake::{FakeConfig, FakeServer, Profile};
+//! use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 //! let server = FakeServer::start(FakeConfig::new().profile(Profile::V2025).key("test-key")).await?;
 //! let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("test-key").build()?;
 //! let page = client.notification_handlers().list(Default::default()).await?;
@@ -297,7 +299,7 @@ impl FakeServer {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use bitpeak::fake::{FakeConfig, FakeServer};
+    /// use bitpeak_fake::{FakeConfig, FakeServer};
     /// let server = FakeServer::start(FakeConfig::new()).await?;
     /// server.seed_raw(vec![serde_json::json!({"id": 5, "type": null, "name": "Odd", "settings": []})]);
     /// let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("fake-key").build()?;
@@ -317,7 +319,7 @@ impl FakeServer {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use bitpeak::fake::{FakeConfig, FakeServer};
+    /// use bitpeak_fake::{FakeConfig, FakeServer};
     /// let server = FakeServer::start(FakeConfig::new()).await?;
     /// server.seed_records("projects", vec![serde_json::json!({"id": 3, "name": "Web", "color": "#fff"})]);
     /// let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("fake-key").build()?;

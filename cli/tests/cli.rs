@@ -1,11 +1,10 @@
 //! The `bitpeak` command line against the fake server: every command, both output formats,
 //! every error class and exit code, and apply's plan, dry run, idempotence and prune.
-#![cfg(feature = "cli")]
 
 use std::time::Duration;
 
 use assert_cmd::Command;
-use bitpeak::fake::{FakeConfig, FakeServer, Profile};
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 use serde_json::Value;
 
 const KEY: &str = "cli-test-key";
@@ -75,7 +74,7 @@ impl Prism {
         let child = std::process::Command::new(cmd)
             .args([
                 "proxy",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"),
                 upstream,
             ])
             .args([
@@ -620,7 +619,7 @@ fn fake_server_command_prints_its_url_and_serves() {
 /// front of the fake accepts them too); scripts/check-spec seeds the same file for the Python
 /// client's smoke test.
 fn odd_records() -> Vec<Value> {
-    let text = include_str!("data/odd-handlers.json");
+    let text = include_str!("../../tests/data/odd-handlers.json");
     serde_json::from_str(text).unwrap()
 }
 

@@ -1,4 +1,4 @@
-//! `bitpeak`: the command line for BitPeak notification handlers (feature `cli`).
+//! `bitpeak`: the command line for BitPeak notification handlers (the `bitpeak-cli` crate).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bitpeak::fake::{FakeConfig, FakeServer, Profile};
 use bitpeak::{
     Channel, Client, Error, HandlerState, HandlerUpdate, ListParams, NewNotificationHandler,
     NotificationHandler, PerPage,
 };
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::TryStreamExt;
 use schemars::JsonSchema;
