@@ -139,19 +139,29 @@ pub(super) fn version(profile: Profile) -> u16 {
 const INTERVAL_UNITS: &[&str] = &["seconds", "minutes", "hours", "days"];
 const TIMINGS: &[&str] = &["1", "2", "3", "7", "14", "30", "60"];
 
+/// What a resource has unless its entry says otherwise: a 2023 collection with every
+/// operation, no form fields, no quirks.
+const BASE: Resource = Resource {
+    path: "",
+    since: 2023,
+    ops: CRUD,
+    required: &[],
+    fields: &[],
+    zips: &[],
+    reset_when_omitted: &[],
+    whole_answers: false,
+    filters: &[],
+    search_by: &[],
+    order_by: &[],
+    since_2025: &[],
+    defaults: |_| json!({}),
+};
+
 pub(super) const RESOURCES: &[Resource] = &[
     Resource {
         path: "projects",
-        since: 2023,
-        ops: CRUD,
         required: &["name"],
         fields: &[f("name", "name", Ty::Text), f("color", "color", Ty::Text)],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
         since_2025: &["user_id"],
         defaults: |p| {
             let color = if version(p) >= 2025 {
@@ -161,11 +171,10 @@ pub(super) const RESOURCES: &[Resource] = &[
             };
             json!({"user_id": 1, "name": "", "color": color, "last_datetime": null})
         },
+        ..BASE
     },
     Resource {
         path: "monitors",
-        since: 2023,
-        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -232,10 +241,6 @@ pub(super) const RESOURCES: &[Resource] = &[
         ],
         // Both versions clear the project; 2025 also wipes the response headers.
         reset_when_omitted: &[("project_id", 2023), ("response_header_name[]", 2025)],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
         since_2025: &["user_id", "last_datetime"],
         defaults: |p| {
             let mut settings = json!({
@@ -260,11 +265,10 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "is_enabled": 1, "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "heartbeats",
-        since: 2023,
-        ops: CRUD,
         required: &["name"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -285,7 +289,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("email_reports_is_enabled", "", Ty::Bool),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
-        zips: &[],
         // 2023 servers read omitted intervals from columns that do not exist.
         reset_when_omitted: &[
             ("run_interval", 2023),
@@ -293,10 +296,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             ("run_interval_grace", 2023),
             ("run_interval_grace_type", 2023),
         ],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
         since_2025: &["user_id", "last_datetime"],
         defaults: |_| {
             json!({
@@ -308,11 +307,10 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "notifications": {"is_ok": []}, "is_enabled": 1, "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "domain-names",
-        since: 2023,
-        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -340,13 +338,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             ),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
         defaults: |_| {
             json!({
                 "project_id": 0, "name": "", "target": "", "whois": null,
@@ -358,11 +349,11 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "dns-monitors",
         since: 2025,
-        ops: CRUD,
         required: &["name", "target"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -377,13 +368,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("dns_types[]", "settings.dns_types", Ty::Texts),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
         defaults: |_| {
             json!({
                 "user_id": 1, "project_id": 0, "name": "", "target": "", "dns": null,
@@ -395,11 +379,11 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "server-monitors",
         since: 2025,
-        ops: CRUD,
         required: &["name", "target", "server_check_interval_seconds"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -423,12 +407,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             keys: &["metric", "rule", "value", "trigger"],
             at: "settings.alerts",
         }],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
         defaults: |_| {
             json!({
                 "user_id": 1, "project_id": 0, "name": "", "target": "", "notifications": [],
@@ -444,11 +422,11 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "game-servers",
         since: 2026,
-        ops: CRUD,
         required: &["name", "target", "port"],
         fields: &[
             f("name", "name", Ty::Text),
@@ -465,7 +443,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("project_id", "project_id", Ty::Int),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
-        zips: &[],
         reset_when_omitted: &[("project_id", 2026)],
         whole_answers: true,
         filters: &["is_enabled", "type", "project_id"],
@@ -478,7 +455,6 @@ pub(super) const RESOURCES: &[Resource] = &[
             "uptime",
             "average_response_time",
         ],
-        since_2025: &[],
         defaults: |_| {
             json!({
                 "user_id": 1, "project_id": 0, "name": "", "type": "minecraft", "target": "",
@@ -491,6 +467,7 @@ pub(super) const RESOURCES: &[Resource] = &[
                 "next_check_datetime": null, "is_enabled": 1, "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "incidents",
@@ -499,10 +476,7 @@ pub(super) const RESOURCES: &[Resource] = &[
             create: false,
             ..CRUD
         },
-        required: &[],
         fields: &[f("comment", "comment", Ty::Text)],
-        zips: &[],
-        reset_when_omitted: &[],
         whole_answers: true,
         filters: &["monitor_id", "heartbeat_id"],
         search_by: &["comment"],
@@ -512,31 +486,19 @@ pub(super) const RESOURCES: &[Resource] = &[
             "last_failed_check_datetime",
             "failed_checks",
         ],
-        since_2025: &[],
-        defaults: |_| json!({}),
+        ..BASE
     },
     Resource {
         path: "status-pages",
-        since: 2023,
         ops: Ops {
             delete: true,
             ..READ_ONLY
         },
-        required: &[],
-        fields: &[],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
         since_2025: &["user_id", "heartbeats_ids", "last_datetime"],
-        defaults: |_| json!({}),
+        ..BASE
     },
     Resource {
         path: "domains",
-        since: 2023,
-        ops: CRUD,
         required: &["host"],
         fields: &[
             f("host", "host", Ty::Lower),
@@ -544,91 +506,48 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("custom_index_url", "custom_index_url", Ty::Text),
             f("custom_not_found_url", "custom_not_found_url", Ty::Text),
         ],
-        zips: &[],
         // An update without `host` blanks it (a bug of theirs).
         reset_when_omitted: &[("host", 2023)],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
         defaults: |_| {
             json!({
                 "scheme": "https://", "host": "", "custom_index_url": null,
                 "custom_not_found_url": null, "is_enabled": 0, "last_datetime": null,
             })
         },
+        ..BASE
     },
     Resource {
         path: "user",
-        since: 2023,
         ops: Ops {
             shape: Shape::Single,
             get: false,
             ..READ_ONLY
         },
-        required: &[],
-        fields: &[],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
-        defaults: |_| json!({}),
+        ..BASE
     },
     Resource {
         path: "payments",
-        since: 2023,
         ops: READ_ONLY,
-        required: &[],
-        fields: &[],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
-        defaults: |_| json!({}),
+        ..BASE
     },
     Resource {
         path: "logs",
-        since: 2023,
         ops: Ops {
             get: false,
             ..READ_ONLY
         },
-        required: &[],
-        fields: &[],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
-        defaults: |_| json!({}),
+        ..BASE
     },
     Resource {
         path: "teams",
-        since: 2023,
-        ops: CRUD,
         required: &["name"],
         fields: &[f("name", "name", Ty::Text)],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
         since_2025: &["user_id"],
         defaults: |_| json!({"user_id": 1, "name": "", "team_members": [], "last_datetime": null}),
+        ..BASE
     },
     Resource {
         path: "team-members",
-        since: 2023,
         ops: Ops {
             shape: Shape::ChildrenOf("team_id"),
             get: false,
@@ -640,41 +559,26 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("user_email", "user_email", Ty::Text),
             f("access[]", "access", Ty::Access),
         ],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
         defaults: |_| {
             json!({"team_id": 0, "user_id": 0, "user_email": "", "access": {"read.all": true},
                    "status": 0, "last_datetime": null})
         },
+        ..BASE
     },
     Resource {
         path: "teams-member",
-        since: 2023,
         ops: Ops {
             update: true,
             delete: true,
             ..READ_ONLY
         },
-        required: &[],
         fields: &[Field {
             form: "status",
             at: "status",
             ty: Ty::Int,
             allowed: &["0", "1"],
         }],
-        zips: &[],
-        reset_when_omitted: &[],
-        whole_answers: false,
-        filters: &[],
-        search_by: &[],
-        order_by: &[],
-        since_2025: &[],
-        defaults: |_| json!({}),
+        ..BASE
     },
 ];
 
