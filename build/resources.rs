@@ -789,6 +789,23 @@ impl Field<'_> {
     }
 }
 
+/// For an array whose entries go with those of other arrays (`x-bitpeak-parallel`: header
+/// names and values, alert metrics and rules), the check that they are as many.
+fn parallel_check(field: &Field, fields: &[Field]) -> String {
+    let with = field.schema["x-bitpeak-parallel"].as_array();
+    with.into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter_map(|wire| fields.iter().find(|f| f.wire == wire))
+        .map(|other| {
+            format!(
+                "crate::resources::check::as_many({:?}, self.{}.as_ref().map_or(0, Vec::len), {:?}, self.{}.as_ref().map_or(0, Vec::len))?;",
+                field.wire, field.rust, other.wire, other.rust
+            )
+        })
+        .collect()
+}
+
 fn form_struct(
     r: &Resource,
     op_id: &str,
@@ -856,6 +873,7 @@ fn form_struct(
             f.rust
         );
         checks.push_str(&f.checks());
+        checks.push_str(&parallel_check(f, &fields));
         encode.push_str(&f.encode());
     }
     let method = if create { "create" } else { "update" };

@@ -127,7 +127,16 @@ async fn a_form_that_breaks_the_spec_is_refused_before_anything_is_sent() {
     let long = NewGameServer::new("x".repeat(65), "play.example.com", 25565);
     let e = refused(client.game_servers().create(&long).await.unwrap_err());
     assert_eq!(e, "name: is 65 characters long; at most 64 are allowed");
-    let alert = NewServerMonitor::new("Web", "203.0.113.2", 60).alert_value([100]);
+    let headers = NewMonitor::new("A", "https://example.com")
+        .request_header_name(["X-A", "X-B"])
+        .request_header_value(["1"]);
+    let e = refused(client.monitors().create(&headers).await.unwrap_err());
+    assert_eq!(e, "request_header_name[]: has 2 entries but request_header_value[] has 1; entry i of one goes with entry i of the other");
+    let alert = NewServerMonitor::new("Web", "203.0.113.2", 60)
+        .alert_metric([ServerAlertMetric::CpuUsage])
+        .alert_rule([ServerAlertRule::IsHigher])
+        .alert_value([100])
+        .alert_trigger([3]);
     let e = refused(client.server_monitors().create(&alert).await.unwrap_err());
     assert!(e.starts_with("alert_value[]: 100 is not allowed"), "{e}");
     let comment = IncidentComment::new().comment("c".repeat(301));

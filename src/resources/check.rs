@@ -100,6 +100,22 @@ pub(crate) fn range(
     Ok(())
 }
 
+/// Parallel arrays (entry `i` of one goes with entry `i` of the other) of the same length.
+pub(crate) fn as_many(
+    field: &str,
+    count: usize,
+    other: &str,
+    other_count: usize,
+) -> Result<(), Error> {
+    if count != other_count {
+        return Err(Error::invalid(
+            field,
+            format!("has {count} entries but {other} has {other_count}; entry i of one goes with entry i of the other"),
+        ));
+    }
+    Ok(())
+}
+
 /// A generated enum's value from its wire name.
 pub(crate) fn parse<T: Copy>(
     what: &str,
