@@ -150,6 +150,9 @@ impl TryFrom<u64> for PerPage {
     }
 }
 
+/// Pages `list_all` keeps in flight unless told otherwise (every resource).
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// The most pages `list_all` keeps in flight, whatever it is asked (more would only spend the
 /// rate-limit budget faster).
 pub const MAX_CONCURRENCY: usize = 32;

@@ -65,8 +65,7 @@ pub struct ListParams {
     pub concurrency: Option<usize>,
 }
 
-/// Pages `list_all` keeps in flight unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub use crate::pagination::DEFAULT_CONCURRENCY;
 
 impl ListParams {
     /// Page 1, 25 per page, no filter.

@@ -49,8 +49,7 @@ mod generated {
 pub use generated::*;
 pub use statistics::{Statistics, StatisticsQuery, StatisticsRow};
 
-/// Pages in flight in `list_all` unless a [`Query`] says otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub use crate::pagination::DEFAULT_CONCURRENCY;
 
 /// One resource of the API (`client.monitors()`, `client.heartbeats()`, …): the operations
 /// its servers offer, each checked, sent, retried and decoded the same way for every resource.
