@@ -92,7 +92,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(client: bitpeak::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let answer = client.raw().get_notification_handler().notification_handler_id(1u64).send().await?;
+    /// let answer = client.raw().get_notification_handler(std::num::NonZeroU64::MIN).await?;
     /// // Records come raw (each is decoded on its own by the ergonomic layer).
     /// println!("{}", answer.into_inner().data.json());
     /// # Ok(())

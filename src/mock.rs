@@ -11,7 +11,7 @@
 //! [`MockServer::base_url`](httpmock::MockServer::base_url).
 //!
 //! ```
-//! use bitpeak::mock::{types, MockServerExt, MultipartMockServerExt};
+//! use bitpeak::mock::{MockServerExt, MultipartMockServerExt};
 //! use bitpeak::{Channel, Client, NewNotificationHandler};
 //! use httpmock::MockServer;
 //! use serde_json::json;
@@ -19,13 +19,13 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = MockServer::start_async().await;
-//! let handler: types::NotificationHandler = serde_json::from_value(json!({
+//! let handler = json!({
 //!     "id": 7, "type": "slack", "name": "Ops", "is_enabled": 1,
 //!     "settings": {"slack": "https://hooks.slack.com/x"},
 //!     "last_datetime": null, "datetime": "2025-12-05 14:29:14"
-//! }))?;
+//! });
 //! let create = server.create_notification_handler(|when, then| {
-//!     when.name("Ops").kind(types::HandlerType::Slack).field("slack", "https://hooks.slack.com/x");
+//!     when.name("Ops").kind("slack").field("slack", "https://hooks.slack.com/x");
 //!     then.created(&bitpeak::wire::Envelope::of(&handler).unwrap());
 //! });
 //!
@@ -298,8 +298,8 @@ macro_rules! form_when_methods {
         }
 
         /// The `type` field.
-        pub fn kind(self, value: types::HandlerType) -> Self {
-            self.field("type", &value.to_string())
+        pub fn kind(self, value: &str) -> Self {
+            self.field("type", value)
         }
     };
 }

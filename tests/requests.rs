@@ -320,9 +320,7 @@ async fn raw_client_shares_the_key() {
         .await;
     let answer = client(&server)
         .raw()
-        .get_notification_handler()
-        .notification_handler_id(2u64)
-        .send()
+        .get_notification_handler(std::num::NonZeroU64::new(2).unwrap())
         .await
         .unwrap();
     mock.assert_calls_async(1).await;
