@@ -77,6 +77,7 @@ pub fn generate(spec: &Value) -> Result<String> {
         out += &string_enum(name, &schemas[name])?;
     }
     out += &accessors(&resources);
+    out += &catalog(&resources, schemas)?;
     Ok(out)
 }
 
@@ -389,9 +390,14 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
         if prop == "id" {
             continue;
         }
+        let when = if kind == Kind::When {
+            ", serialize_with = \"crate::wire::serialize_when\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             fields,
-            "{} pub {rust}: {},",
+            "{} #[serde(rename = {prop:?}{when})] pub {rust}: {},",
             doc(&field_doc(prop, s, schemas)),
             kind.public()
         );
@@ -419,11 +425,12 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
         r#"
 {doc}
 {read_doc}
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct {name} {{
     {id_field}
     {fields}
+    #[serde(skip)]
     raw: crate::wire::RawRecord,
 }}
 
@@ -602,6 +609,68 @@ fn accessors(resources: &[Resource]) -> String {
     out + "}\n"
 }
 
+/// `CATALOG`: every resource as data, its operations as pointers to the generic functions of
+/// `crate::catalog` instantiated for its model.
+fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<String> {
+    let mut out = String::from(
+        "/// Every generated resource, in the spec's path order.\npub(crate) static CATALOG: &[crate::catalog::ResourceInfo] = &[\n",
+    );
+    for r in resources {
+        let m = &r.model;
+        let props = schemas[m]["properties"]
+            .as_object()
+            .ok_or_else(|| format!("{m}: no properties"))?;
+        let fields: Vec<&str> = props.keys().map(String::as_str).collect();
+        let secrets: Vec<&str> = props
+            .iter()
+            .filter(|(_, s)| s["x-bitpeak-secret"] == true || s["format"] == "password")
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let mut ops = Vec::new();
+        let mut params = "&[]".to_owned();
+        let (mut create, mut update) = ("None".to_owned(), "None".to_owned());
+        let op = |name: &str, ty: &str| {
+            format!("{name}: Some(crate::catalog::{name}::<{m}> as crate::catalog::{ty})")
+        };
+        let form_fields = |form: &str| {
+            format!(
+                "Some(<{} as crate::catalog::FromFields>::FIELDS)",
+                form_name(form)
+            )
+        };
+        for o in &r.ops {
+            match o {
+                Op::List { .. } => {
+                    ops.push(op("list", "ListFn"));
+                    ops.push(op("all", "AllFn"));
+                    params = format!("<{m} as crate::resource::List>::PARAMS");
+                }
+                Op::ListIn { .. } => ops.push(op("list_in", "ListInFn")),
+                Op::One { .. } => ops.push(op("one", "OneFn")),
+                Op::Get { .. } => ops.push(op("get", "GetFn")),
+                Op::Create { form, .. } => {
+                    ops.push(op("create", "CreateFn"));
+                    create = form_fields(form);
+                }
+                Op::Update { form, .. } => {
+                    ops.push(op("update", "UpdateFn"));
+                    update = form_fields(form);
+                }
+                Op::Delete { .. } => ops.push(op("delete", "DeleteFn")),
+            }
+        }
+        let _ = writeln!(
+            out,
+            "crate::catalog::ResourceInfo {{ path: {:?}, about: {:?}, id: {:?}, fields: &{fields:?}, secrets: &{secrets:?}, params: {params}, create: {create}, update: {update}, ops: crate::catalog::Ops {{ {}, ..crate::catalog::Ops::NONE }} }},",
+            r.path,
+            r.tag_doc,
+            r.id_param,
+            ops.join(", ")
+        );
+    }
+    Ok(out + "];\n")
+}
+
 // ---------------------------------------------------------------------------------------
 // Forms
 
@@ -688,6 +757,43 @@ fn form_field<'a>(
 }
 
 impl Field<'_> {
+    /// The `crate::catalog::Fields` method that takes this field's value(s).
+    fn taker(&self) -> &'static str {
+        match (self.list, self.required) {
+            (true, true) => "list",
+            (true, false) => "opt_list",
+            (false, true) => "one",
+            (false, false) => "opt",
+        }
+    }
+
+    /// The field as `crate::catalog::FieldInfo` data.
+    fn info(&self) -> String {
+        let kind = match self.ty.as_str() {
+            "i64" => "Integer",
+            "f64" => "Number",
+            "bool" => "Boolean",
+            _ => "Text",
+        };
+        let values: Vec<String> = self.element["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|_| self.ty != "bool")
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect();
+        let about = self.schema["description"]
+            .as_str()
+            .or(self.element["description"].as_str())
+            .unwrap_or("");
+        format!(
+            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?} }},",
+            self.wire.trim_end_matches("[]"),
+            self.list,
+            self.required,
+        )
+    }
+
     fn full_type(&self) -> String {
         match (self.list, self.required) {
             (true, true) => format!("Vec<{}>", self.ty),
@@ -833,7 +939,18 @@ fn form_struct(
     let mut setters = String::new();
     let mut checks = String::new();
     let mut encode = String::new();
+    let mut infos = String::new();
+    let mut from = String::new();
     for f in &fields {
+        infos.push_str(&f.info());
+        let _ = write!(
+            from,
+            "{}: fields.{}::<{}>({:?})?,",
+            f.rust,
+            f.taker(),
+            f.ty,
+            f.wire
+        );
         let mut text = format!(
             "`{}`{}: {}",
             f.wire,
@@ -923,6 +1040,16 @@ impl crate::resource::FormBody for {name} {{
         fields
     }}
 }}
+
+impl crate::catalog::FromFields for {name} {{
+    const FIELDS: &'static [crate::catalog::FieldInfo] = &[{infos}];
+
+    fn from_fields(mut fields: crate::catalog::Fields) -> Result<Self, crate::Error> {{
+        let form = {name} {{ {from} }};
+        fields.finish()?;
+        Ok(form)
+    }}
+}}
 "#,
         doc = doc(&doc_text),
     ))
@@ -987,6 +1114,16 @@ impl std::str::FromStr for {name} {{
 impl crate::resources::check::Wire for {name} {{
     fn wire(&self) -> String {{
         self.as_str().to_owned()
+    }}
+}}
+
+impl crate::catalog::FieldValue for {name} {{
+    fn parse_field(text: &str) -> Result<Self, String> {{
+        {name}::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == text.trim())
+            .ok_or_else(|| crate::catalog::one_of({name}::ALL.iter().map(|v| v.as_str())))
     }}
 }}
 "#,

@@ -36,6 +36,7 @@
 //! `bitpeak` command line (`bitpeak-cli`) are crates of their own in the same workspace.
 #![warn(missing_docs)]
 
+pub mod catalog;
 mod classify;
 mod client;
 pub mod decode;

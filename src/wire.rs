@@ -451,6 +451,17 @@ pub fn format_datetime(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// A model's date as the API writes it (`serialize_with` of the generated models).
+pub(crate) fn serialize_when<S: serde::Serializer>(
+    at: &Option<chrono::DateTime<chrono::Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.serialize_str(&format_datetime(at)),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+mod resources;
+
 /// Exit codes, by error class.
 mod exit {
     pub const OTHER: u8 = 1;
@@ -28,13 +30,23 @@ mod exit {
     pub const NETWORK: u8 = 6;
 }
 
-/// Manage BitPeak notification handlers.
+/// Manage a BitPeak account: every resource of the API (monitors, heartbeats, domain names,
+/// status pages, notification handlers, …), from the command line.
 ///
 /// Exit codes: 0 success, 1 other error, 2 usage or invalid input, 3 unauthorized (key
 /// refused or validation failed), 4 not found, 5 rate limited, 6 network.
 #[derive(Parser, Debug)]
 #[command(name = "bitpeak", version, about, long_about)]
 struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The options every command takes.
+#[derive(Args, Debug)]
+struct Globals {
     /// The API's base URL.
     #[arg(long, env = "BITPEAK_BASE_URL", default_value = bitpeak::DEFAULT_BASE_URL, global = true)]
     base_url: String,
@@ -56,20 +68,21 @@ struct Cli {
     /// Log requests to stderr (-vv for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Output {
     Table,
+    /// One JSON value: an object, or an array for lists.
     Json,
+    /// One JSON object a line.
+    Jsonl,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Notification handlers.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "notification-handlers")]
     Handlers(Box<Handlers>),
     /// Print the JSON Schema of the export/apply file.
     Schema,
@@ -464,9 +477,27 @@ fn usage(message: impl Into<String>) -> Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command()
+        .subcommands(resources::commands())
+        .get_matches();
+    let globals = match Globals::from_arg_matches(&matches) {
+        Ok(globals) => globals,
+        Err(e) => e.exit(),
+    };
+    let run = async {
+        match matches.subcommand() {
+            Some((name, sub)) if resources::owns(name) => {
+                resources::run(&client(&globals)?, globals.output, name, sub).await
+            }
+            _ => match Cli::from_arg_matches(&matches) {
+                Ok(cli) => run(cli).await,
+                Err(e) => e.exit(),
+            },
+        }
+    };
     // Warnings (e.g. a record the server sent that cannot be read) always reach stderr.
-    let level = match cli.verbose {
+    let level = match globals.verbose {
         0 => "bitpeak=warn",
         1 => "bitpeak=debug",
         _ => "bitpeak=trace",
@@ -475,7 +506,7 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
-    if cli.verbose == 0 {
+    if globals.verbose == 0 {
         logs.event_format(Plain).init();
     } else {
         logs.init();
@@ -490,7 +521,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::OTHER);
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message, code)) => {
             if !message.is_empty() {
@@ -506,20 +537,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Schema => out(schema_json()),
         Command::FakeServer(args) => fake_server(args).await,
         Command::Handlers(command) => {
-            let key = cli
-                .api_key
-                .clone()
-                .ok_or_else(|| usage("no API key: pass --api-key or set BITPEAK_API_KEY"))?;
-            let client = Client::builder()
-                .base_url(&cli.base_url)
-                .api_key(key)
-                .timeout(Duration::from_secs(cli.timeout.max(1)))
-                .retry_policy(bitpeak::RetryPolicy::default().max_retries(cli.retries))
-                .max_answer_bytes(cli.max_answer_bytes)
-                .build()?;
-            handlers(&client, cli.output, *command).await
+            handlers(&client(&cli.globals)?, cli.globals.output, *command).await
         }
     }
+}
+
+/// The client the options describe.
+fn client(globals: &Globals) -> Result<Client, Failure> {
+    let key = globals
+        .api_key
+        .clone()
+        .ok_or_else(|| usage("no API key: pass --api-key or set BITPEAK_API_KEY"))?;
+    Ok(Client::builder()
+        .base_url(&globals.base_url)
+        .api_key(key)
+        .timeout(Duration::from_secs(globals.timeout.max(1)))
+        .retry_policy(bitpeak::RetryPolicy::default().max_retries(globals.retries))
+        .max_answer_bytes(globals.max_answer_bytes)
+        .build()?)
 }
 
 fn schema_json() -> String {
@@ -787,7 +822,7 @@ fn handler_json(h: &NotificationHandler) -> Value {
 
 fn print_one(output: Output, h: &NotificationHandler) -> Result<(), Failure> {
     match output {
-        Output::Json => out(handler_json(h)),
+        Output::Json | Output::Jsonl => out(handler_json(h)),
         Output::Table => print_table(std::slice::from_ref(h)),
     }
 }
@@ -797,6 +832,7 @@ fn print_many(output: Output, items: &[NotificationHandler]) -> Result<(), Failu
         Output::Json => out(Value::from(
             items.iter().map(handler_json).collect::<Vec<_>>(),
         )),
+        Output::Jsonl => items.iter().try_for_each(|h| out(handler_json(h))),
         Output::Table => print_table(items),
     }
 }
