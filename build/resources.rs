@@ -650,6 +650,7 @@ fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<Strin
                 Op::Get { .. } => ops.push(op("get", "GetFn")),
                 Op::Create { form, .. } => {
                     ops.push(op("create", "CreateFn"));
+                    ops.push(op("check_create", "CheckFn"));
                     create = form_fields(form);
                 }
                 Op::Update { form, .. } => {
@@ -786,11 +787,18 @@ impl Field<'_> {
             .as_str()
             .or(self.element["description"].as_str())
             .unwrap_or("");
+        let text = |key: &str| match self.schema[key].as_str() {
+            Some(v) => format!("Some({v:?})"),
+            None => "None".to_owned(),
+        };
+        let secret = self.schema["x-bitpeak-secret"] == true || self.schema["format"] == "password";
         format!(
-            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?} }},",
+            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?}, stored: {}, refers: {}, secret: {secret} }},",
             self.wire.trim_end_matches("[]"),
             self.list,
             self.required,
+            text("x-bitpeak-stored"),
+            text("x-bitpeak-refers"),
         )
     }
 

@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use crate::pagination::Page;
 use crate::resource::{Create, Delete, Get, List, ListIn, One, Param, Update};
+pub use crate::resources::stored_values;
 use crate::resources::{Query, Resources};
 use crate::{Client, Error};
 
@@ -100,6 +101,13 @@ pub struct FieldInfo {
     pub values: &'static [&'static str],
     /// The spec's description.
     pub about: &'static str,
+    /// Where the record stores the value (`settings.check_interval_seconds`; `[]` walks an
+    /// array), when it can be read back (`x-bitpeak-stored`).
+    pub stored: Option<&'static str>,
+    /// The resource whose ids the values are (`projects`), if any (`x-bitpeak-refers`).
+    pub refers: Option<&'static str>,
+    /// Whether the value is a secret (a password, a token).
+    pub secret: bool,
 }
 
 /// A resource: its path, fields, forms and operations.
@@ -138,6 +146,7 @@ pub struct Ops {
     pub create: Option<CreateFn>,
     pub update: Option<UpdateFn>,
     pub delete: Option<DeleteFn>,
+    pub check_create: Option<CheckFn>,
 }
 
 impl Ops {
@@ -151,6 +160,7 @@ impl Ops {
         create: None,
         update: None,
         delete: None,
+        check_create: None,
     };
 }
 
@@ -171,6 +181,8 @@ pub type CreateFn = for<'c> fn(&'c Client, Fields) -> Answer<'c, Value>;
 pub type UpdateFn = for<'c> fn(&'c Client, u64, Fields) -> Answer<'c, Value>;
 #[doc(hidden)]
 pub type DeleteFn = for<'c> fn(&'c Client, u64) -> Answer<'c, ()>;
+#[doc(hidden)]
+pub type CheckFn = fn(Fields) -> Result<(), Error>;
 
 impl ResourceInfo {
     /// Whether the resource offers `operation`.
@@ -247,6 +259,21 @@ impl ResourceInfo {
     ) -> Result<Value, Error> {
         let create = self.ops.create.ok_or_else(|| self.lacks("create"))?;
         create(client, Fields::new(fields)).await
+    }
+
+    /// Checks `(field, text)` pairs as [`ResourceInfo::create`] would, sending nothing.
+    ///
+    /// ```
+    /// let projects = bitpeak::catalog::resource("projects").unwrap();
+    /// assert!(projects.check_create(&[("name", "Production")]).is_ok());
+    /// assert!(projects.check_create(&[("color", "red")]).is_err());
+    /// ```
+    pub fn check_create<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        fields: &[(K, V)],
+    ) -> Result<(), Error> {
+        let check = self.ops.check_create.ok_or_else(|| self.lacks("create"))?;
+        check(Fields::new(fields))
     }
 
     /// Updates a record safely from `(field, text)` pairs (see [`Resources::update`]).
@@ -332,6 +359,15 @@ where
         let form = R::Form::from_fields(fields)?;
         json(&Resources::<R>::new(client).create(&form).await?)
     })
+}
+
+#[doc(hidden)]
+pub fn check_create<R>(fields: Fields) -> Result<(), Error>
+where
+    R: Create,
+    R::Form: FromFields,
+{
+    crate::resource::FormBody::validate(&R::Form::from_fields(fields)?)
 }
 
 #[doc(hidden)]

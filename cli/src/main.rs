@@ -18,6 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+mod account;
 mod resources;
 
 /// Exit codes, by error class.
@@ -84,10 +85,39 @@ enum Command {
     /// Notification handlers.
     #[command(subcommand, visible_alias = "notification-handlers")]
     Handlers(Box<Handlers>),
-    /// Print the JSON Schema of the export/apply file.
-    Schema,
+    /// Write the account (projects, notification handlers, monitors, heartbeats, domain names,
+    /// DNS monitors, server monitors, game servers) as one YAML file keyed by name.
+    Export {
+        /// Write here (0600, atomically) instead of stdout.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Write secrets (tokens, passwords, URLs with keys) instead of `${VAR}` placeholders.
+        #[arg(long)]
+        include_secrets: bool,
+    },
+    /// Make the account match a file: plan (+ create, ~ update, = unchanged, - delete), then
+    /// carry the plan out.
+    Apply {
+        path: PathBuf,
+        /// Print the plan only.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete what the file does not name, in the sections it has.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Print the JSON Schema of the handlers export/apply file (or, with --account, of the
+    /// account file).
+    Schema {
+        #[arg(long)]
+        account: bool,
+    },
     /// Serve an in-memory fake BitPeak API until interrupted.
     FakeServer(FakeServerArgs),
+    /// Print the shell completion script (e.g. `bitpeak completions bash > /etc/bash_completion.d/bitpeak`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), from the same definitions as --help.
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -476,11 +506,15 @@ fn usage(message: impl Into<String>) -> Failure {
     Failure(message.into(), exit::USAGE)
 }
 
+/// Every command: the derived ones and those built from the catalog.
+fn full_command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().subcommands(resources::commands())
+}
+
 fn main() -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command()
-        .subcommands(resources::commands())
-        .get_matches();
+    use clap::FromArgMatches;
+    let matches = full_command().get_matches();
     let globals = match Globals::from_arg_matches(&matches) {
         Ok(globals) => globals,
         Err(e) => e.exit(),
@@ -534,7 +568,31 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Schema => out(schema_json()),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut full_command(), "bitpeak", &mut text);
+            out(String::from_utf8_lossy(&text).trim_end())
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(full_command())
+                .render(&mut text)
+                .map_err(|e| Failure(e.to_string(), exit::OTHER))?;
+            out(String::from_utf8_lossy(&text).trim_end())
+        }
+        Command::Schema { account: false } => out(schema_json()),
+        Command::Schema { account: true } => {
+            out(serde_json::to_string_pretty(&account::schema()).unwrap_or_default())
+        }
+        Command::Export {
+            file,
+            include_secrets,
+        } => account::export(&client(&cli.globals)?, file.as_deref(), include_secrets).await,
+        Command::Apply {
+            path,
+            dry_run,
+            prune,
+        } => account::apply(&client(&cli.globals)?, &path, dry_run, prune).await,
         Command::FakeServer(args) => fake_server(args).await,
         Command::Handlers(command) => {
             handlers(&client(&cli.globals)?, cli.globals.output, *command).await
@@ -620,19 +678,22 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 .concurrency(concurrency);
             params.kind = kind;
             params.search = search;
-            let items = if all {
-                let bar = progress(None, "listing");
-                let items: Vec<_> = api
-                    .list_all(params)
-                    .inspect_ok(|_| bar.inc(1))
-                    .try_collect()
-                    .await?;
-                bar.finish_and_clear();
-                items
-            } else {
-                api.list(params).await?.items
-            };
-            print_many(output, &items)?;
+            if !all {
+                print_many(output, &api.list(params).await?.items)?;
+                return Ok(());
+            }
+            // Every page, printed as it comes: memory stays flat however many handlers.
+            let bar = progress(None, "listing");
+            let table = |rows: &[NotificationHandler], header: bool| print_table(rows, header);
+            let rows = usize::try_from(per_page).unwrap_or(25);
+            let mut printer = resources::Printer::new(output, rows, &handler_json, &table);
+            let mut stream = std::pin::pin!(api.list_all(params));
+            while let Some(handler) = stream.try_next().await? {
+                bar.inc(1);
+                printer.push(handler)?;
+            }
+            bar.finish_and_clear();
+            printer.finish()?;
         }
         Handlers::Get { id } => print_one(output, &api.get(id).await?)?,
         Handlers::Create {
@@ -679,30 +740,11 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
         }
         Handlers::Delete { id } => api.delete(id).await?,
         Handlers::Export { file } => {
-            let all: Vec<_> = api
-                .list_all(ListParams::new().per_page(PerPage::P100))
-                .try_collect()
-                .await?;
-            let mut exported = HandlersFile::default();
-            for h in all {
-                let entry = match file_entry(&h) {
-                    Ok(_) if exported.handlers.contains_key(&h.name) => {
-                        Err("another handler is already named so".to_owned())
-                    }
-                    other => other,
-                };
-                match entry {
-                    Ok(entry) => {
-                        exported.handlers.insert(h.name.clone(), entry);
-                    }
-                    Err(why) => note(format_args!(
-                        "export: skipping #{} \"{}\": {}",
-                        h.id,
-                        shown(&h.name),
-                        shown(&why)
-                    )),
-                }
-            }
+            let (entries, _) = export_handlers(client, true).await?;
+            let exported = serde_yaml::Mapping::from_iter([(
+                serde_yaml::Value::from("handlers"),
+                serde_yaml::Value::Mapping(entries),
+            )]);
             let text = serde_yaml::to_string(&exported)
                 .map_err(|e| Failure(e.to_string(), exit::OTHER))?;
             match file {
@@ -717,6 +759,80 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
         } => apply(client, &path, dry_run, prune).await?,
     }
     Ok(())
+}
+
+/// Every handler as a file entry keyed by name (those the format cannot express are named
+/// on stderr and left out), and the `id → name` of those exported. Without `include_secrets`,
+/// tokens, secrets and URLs that carry keys are `${VAR}` placeholders.
+async fn export_handlers(
+    client: &Client,
+    include_secrets: bool,
+) -> Result<(serde_yaml::Mapping, BTreeMap<String, String>), Failure> {
+    let all: Vec<_> = client
+        .notification_handlers()
+        .list_all(ListParams::new().per_page(PerPage::P100))
+        .try_collect()
+        .await?;
+    let mut entries = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for h in all {
+        let entry = match file_entry(&h) {
+            Ok(_) if entries.contains_key(&h.name) => {
+                Err("another handler is already named so".to_owned())
+            }
+            other => other,
+        };
+        match entry {
+            Ok(entry) => {
+                ids.insert(h.id.to_string(), h.name.clone());
+                entries.insert(h.name.clone(), entry);
+            }
+            Err(why) => note(format_args!(
+                "export: skipping #{} \"{}\": {}",
+                h.id,
+                shown(&h.name),
+                shown(&why)
+            )),
+        }
+    }
+    let mut mapping = serde_yaml::Mapping::new();
+    for (name, entry) in entries {
+        let mut value =
+            serde_yaml::to_value(&entry).map_err(|e| Failure(e.to_string(), exit::OTHER))?;
+        if let (false, serde_yaml::Value::Mapping(fields)) = (include_secrets, &mut value) {
+            for (field, v) in fields.iter_mut() {
+                let field = field.as_str().unwrap_or_default();
+                if HANDLER_SECRETS.contains(&field) {
+                    *v = serde_yaml::Value::from(account::placeholder(
+                        "notification-handlers",
+                        &name,
+                        field,
+                    ));
+                }
+            }
+        }
+        mapping.insert(serde_yaml::Value::from(name), value);
+    }
+    Ok((mapping, ids))
+}
+
+/// The handler settings that are secrets, or URLs that carry one.
+const HANDLER_SECRETS: &[&str] = &[
+    "webhook",
+    "slack",
+    "discord",
+    "telegram",
+    "microsoft_teams",
+    "google_chat",
+    "x_consumer_key",
+    "x_consumer_secret",
+    "x_access_token",
+    "x_access_token_secret",
+];
+
+/// The JSON Schema of one handler entry.
+fn handler_entry_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(FileEntry)).unwrap_or_default()
 }
 
 impl SettingsArgs {
@@ -823,7 +939,7 @@ fn handler_json(h: &NotificationHandler) -> Value {
 fn print_one(output: Output, h: &NotificationHandler) -> Result<(), Failure> {
     match output {
         Output::Json | Output::Jsonl => out(handler_json(h)),
-        Output::Table => print_table(std::slice::from_ref(h)),
+        Output::Table => print_table(std::slice::from_ref(h), true),
     }
 }
 
@@ -833,7 +949,7 @@ fn print_many(output: Output, items: &[NotificationHandler]) -> Result<(), Failu
             items.iter().map(handler_json).collect::<Vec<_>>(),
         )),
         Output::Jsonl => items.iter().try_for_each(|h| out(handler_json(h))),
-        Output::Table => print_table(items),
+        Output::Table => print_table(items, true),
     }
 }
 
@@ -917,7 +1033,7 @@ fn state_word(s: HandlerState) -> String {
     }
 }
 
-fn print_table(items: &[NotificationHandler]) -> Result<(), Failure> {
+fn print_table(items: &[NotificationHandler], header: bool) -> Result<(), Failure> {
     let rows: Vec<[String; 5]> = items
         .iter()
         .map(|h| {
@@ -930,14 +1046,15 @@ fn print_table(items: &[NotificationHandler]) -> Result<(), Failure> {
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "TYPE", "STATE", "TARGET"].map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.chars().count());
+    let head = ["ID", "NAME", "TYPE", "STATE", "TARGET"].map(str::to_owned);
+    let mut widths = head.clone().map(|h| h.chars().count());
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    for row in std::iter::once(&header).chain(&rows) {
+    let head = header.then_some(&head);
+    for row in head.into_iter().chain(&rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)
@@ -996,6 +1113,11 @@ fn read_file(path: &Path) -> Result<Vec<Wanted>, Failure> {
     let text = read_text(path)?;
     let file: HandlersFile =
         serde_yaml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    wanted_handlers(file, &text, path)
+}
+
+/// The handlers of a file (read from `text`, at `path`), checked: names, channels.
+fn wanted_handlers(file: HandlersFile, text: &str, path: &Path) -> Result<Vec<Wanted>, Failure> {
     let line_of = |name: &str| {
         text.lines()
             .position(|l| {
@@ -1096,20 +1218,50 @@ fn progress_line(text: impl std::fmt::Display) {
 
 async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Result<(), Failure> {
     let wanted = read_file(path)?;
-    let api = client.notification_handlers();
-    let live: Vec<_> = api
+    let (steps, _) = plan_handlers(client, &wanted, prune).await?;
+    if !dry_run {
+        run_handler_steps(client, steps).await?;
+    }
+    Ok(())
+}
+
+/// Plans the handlers against the live ones (printing the plan): the steps, and the live
+/// handlers' `name → id`.
+async fn plan_handlers(
+    client: &Client,
+    wanted: &[Wanted],
+    prune: bool,
+) -> Result<(Vec<Step>, BTreeMap<String, u64>), Failure> {
+    let live: Vec<_> = client
+        .notification_handlers()
         .list_all(ListParams::new().per_page(PerPage::P100))
         .try_collect()
         .await?;
-    let steps = plan(&wanted, &live, prune);
-    if dry_run || steps.is_empty() {
-        return Ok(());
+    let mut ids = BTreeMap::new();
+    for h in &live {
+        ids.entry(h.name.clone()).or_insert(h.id);
     }
+    Ok((plan(wanted, &live, prune), ids))
+}
+
+/// Carries out the handlers' steps in order; the `name → id` of those created.
+async fn run_handler_steps(
+    client: &Client,
+    steps: Vec<Step>,
+) -> Result<BTreeMap<String, u64>, Failure> {
+    let api = client.notification_handlers();
+    let mut created = BTreeMap::new();
     let total = steps.len();
+    if total == 0 {
+        return Ok(created);
+    }
     let bar = progress(Some(total as u64), "applying");
     for (done, step) in steps.into_iter().enumerate() {
         let result = match &step {
-            Step::Create(name, entry) => create_step(&api, name, entry).await,
+            Step::Create(name, entry) => create_step(&api, name, entry).await.map(|(line, id)| {
+                created.insert(name.clone(), id);
+                line
+            }),
             Step::Update(id, _, entry) => api
                 .update(
                     *id,
@@ -1142,14 +1294,14 @@ async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Resu
             "stdout was closed; the apply went on and made all {total} changes"
         ));
     }
-    Ok(())
+    Ok(created)
 }
 
 async fn create_step(
     api: &bitpeak::NotificationHandlers<'_>,
     name: &str,
     entry: &FileEntry,
-) -> Result<String, Error> {
+) -> Result<(String, u64), Error> {
     let created = api
         .create(&NewNotificationHandler::new(
             name,
@@ -1160,7 +1312,10 @@ async fn create_step(
         api.update(created.id, &HandlerUpdate::new().enabled(false))
             .await?;
     }
-    Ok(format!("created {} (#{})", shown(name), created.id))
+    Ok((
+        format!("created {} (#{})", shown(name), created.id),
+        created.id,
+    ))
 }
 
 /// Plans the apply against the live handlers and prints the plan: every wanted handler,

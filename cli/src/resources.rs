@@ -282,7 +282,13 @@ async fn list(
     }
     let bar = crate::progress(None, "listing");
     let mut stream = r.list_all(client, &query);
-    let mut printer = Printer::new(output, r, usize::try_from(per_page).unwrap_or(25));
+    let table = |rows: &[Value], header: bool| print_table(r, rows, header);
+    let mut printer = Printer::new(
+        output,
+        usize::try_from(per_page).unwrap_or(25),
+        &Value::clone,
+        &table,
+    );
     while let Some(record) = stream.next().await {
         let record = record?;
         bar.inc(1);
@@ -292,37 +298,49 @@ async fn list(
     printer.finish()
 }
 
+/// Prints records as table rows, with the header when asked.
+pub type TableFn<'a, T> = &'a dyn Fn(&[T], bool) -> Result<(), Failure>;
+
 /// Prints records as they come: JSON as one array (one record held back for its comma),
-/// JSON lines one by one, a table a page at a time.
-struct Printer {
+/// JSON lines one by one, a table `rows` records at a time (columns sized per batch).
+pub struct Printer<'a, T> {
     output: Output,
-    resource: &'static ResourceInfo,
     rows: usize,
-    held: Vec<Value>,
+    held: Vec<T>,
     started: bool,
+    json: &'a dyn Fn(&T) -> Value,
+    table: TableFn<'a, T>,
 }
 
-impl Printer {
-    fn new(output: Output, resource: &'static ResourceInfo, rows: usize) -> Self {
+impl<'a, T> Printer<'a, T> {
+    /// `json` writes one record as JSON; `table` prints records as rows, with the header when
+    /// asked.
+    pub fn new(
+        output: Output,
+        rows: usize,
+        json: &'a dyn Fn(&T) -> Value,
+        table: TableFn<'a, T>,
+    ) -> Self {
         Printer {
             output,
-            resource,
             rows: rows.max(1),
             held: Vec::new(),
             started: false,
+            json,
+            table,
         }
     }
 
-    fn push(&mut self, record: Value) -> Result<(), Failure> {
+    pub fn push(&mut self, record: T) -> Result<(), Failure> {
         match self.output {
-            Output::Jsonl => out(record),
+            Output::Jsonl => out((self.json)(&record)),
             Output::Json => {
                 if !self.started {
                     out("[")?;
                     self.started = true;
                 }
                 if let Some(previous) = self.held.pop() {
-                    out(format_args!("{previous},"))?;
+                    out(format_args!("{},", (self.json)(&previous)))?;
                 }
                 self.held.push(record);
                 Ok(())
@@ -339,18 +357,18 @@ impl Printer {
 
     fn flush_table(&mut self) -> Result<(), Failure> {
         let rows = std::mem::take(&mut self.held);
-        print_table(self.resource, &rows, !self.started)?;
+        (self.table)(&rows, !self.started)?;
         self.started = true;
         Ok(())
     }
 
-    fn finish(mut self) -> Result<(), Failure> {
+    pub fn finish(mut self) -> Result<(), Failure> {
         match self.output {
             Output::Jsonl => Ok(()),
             Output::Json if !self.started => out("[]"),
             Output::Json => {
                 if let Some(last) = self.held.pop() {
-                    out(last)?;
+                    out((self.json)(&last))?;
                 }
                 out("]")
             }
@@ -371,9 +389,14 @@ fn print_page(output: Output, r: &'static ResourceInfo, items: &[Value]) -> Resu
     match output {
         Output::Json => out(Value::from(items.to_vec())),
         _ => {
-            let mut printer = Printer::new(output, r, items.len());
+            let table = |rows: &[&Value], header: bool| {
+                let rows: Vec<Value> = rows.iter().map(|v| (*v).clone()).collect();
+                print_table(r, &rows, header)
+            };
+            let json = |v: &&Value| (*v).clone();
+            let mut printer = Printer::new(output, items.len(), &json, &table);
             for item in items {
-                printer.push(item.clone())?;
+                printer.push(item)?;
             }
             printer.finish()
         }

@@ -246,3 +246,43 @@ fn every_resource_under_every_profile_matches_its_golden_transcript() {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_account_file_schema_is_the_committed_one() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/account.schema.json"))
+            .unwrap();
+    assert_eq!(
+        stdout_of(&["schema", "--account"]),
+        committed,
+        "run `bitpeak schema --account > cli/account.schema.json`"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_cover_every_resource() {
+    let bash = stdout_of(&["completions", "bash"]);
+    let man = stdout_of(&["man"]);
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH bitpeak"),
+        "{man}"
+    );
+    for r in bitpeak::catalog::resources() {
+        assert!(bash.contains(r.path), "bash completions lack {}", r.path);
+        let roff = r.path.replace('-', "\\-");
+        assert!(man.contains(&roff), "the man page lacks {}", r.path);
+    }
+    for shell in ["zsh", "fish"] {
+        assert!(stdout_of(&["completions", shell]).contains("domain-names"));
+    }
+}

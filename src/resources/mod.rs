@@ -353,7 +353,20 @@ impl Query {
 /// The values stored at `path` in a record (`a.b`, `a[].b` for each element of an array, or of
 /// an object PHP wrote from an array), as form text: booleans `1`/`0`; a `null` inside an
 /// array is sent empty (it keeps parallel arrays aligned), a `null` elsewhere not at all.
-fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String> {
+/// The values record `record` stores at `path` (`settings.check_interval_seconds`;
+/// `key[]` walks an array or object; a path ending on an array of scalars gives each), as the
+/// text a form would send: numbers as written, booleans `1`/`0`, `null` inside an array as
+/// an empty string.
+///
+/// ```
+/// use serde_json::json;
+/// let record = json!({"settings": {"headers": [{"name": "A"}, {"name": "B"}]}, "ids": [3, 4], "on": true});
+/// let values = |path| bitpeak::resources::stored_values(&record, path).collect::<Vec<_>>();
+/// assert_eq!(values("settings.headers[].name"), ["A", "B"]);
+/// assert_eq!(values("ids"), ["3", "4"]);
+/// assert_eq!(values("on"), ["1"]);
+/// ```
+pub fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String> {
     let mut found = vec![(record, false)];
     for step in path.split('.') {
         let (key, each) = match step.strip_suffix("[]") {
@@ -365,6 +378,9 @@ fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String> {
             .filter_map(|(value, in_array)| value.get(key).map(|v| (v, in_array)))
             .flat_map(|(value, in_array)| -> Vec<(&Value, bool)> {
                 match (each, value) {
+                    (false, Value::Array(items)) if items.iter().all(|v| !v.is_object()) => {
+                        items.iter().map(|v| (v, true)).collect()
+                    }
                     (false, _) => vec![(value, in_array)],
                     (true, Value::Array(items)) => items.iter().map(|v| (v, true)).collect(),
                     (true, Value::Object(items)) => items.values().map(|v| (v, true)).collect(),

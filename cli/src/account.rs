@@ -1,0 +1,820 @@
+//! The account as code: `bitpeak export` writes the account's projects, notification handlers,
+//! monitors, heartbeats, domain names, DNS monitors, server monitors and game servers as one
+//! YAML file keyed by name, references by name; `bitpeak apply` plans that file against the
+//! live account and carries the plan out. Which fields a resource has, where the record stores
+//! each, which are secrets and which refer to another resource all come from the spec (through
+//! `bitpeak::catalog`); notification handlers keep their own file entries (the handlers file).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use bitpeak::catalog::{FieldInfo, FieldKind, ResourceInfo};
+use bitpeak::resources::Query;
+use bitpeak::{Client, PerPage};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use serde_yaml::Value as Yaml;
+
+use crate::{note, out, progress, progress_line, shown, usage, write_private, Failure};
+
+/// The file's sections, in dependency order: what others refer to comes first.
+pub const SECTIONS: &[&str] = &[
+    "projects",
+    "notification-handlers",
+    "monitors",
+    "heartbeats",
+    "domain-names",
+    "dns-monitors",
+    "server-monitors",
+    "game-servers",
+];
+
+/// Requests in flight at once while applying one section (within the client's throttle).
+const CONCURRENCY: usize = 4;
+
+/// The section's key in the file (`domain-names` → `domain_names`).
+fn key(section: &str) -> String {
+    section.replace('-', "_")
+}
+
+/// A form field's key in the file: a reference to one record drops its `_id`
+/// (`project_id` → `project`).
+fn field_key(f: &FieldInfo) -> &str {
+    match (f.refers, f.name.strip_suffix("_id")) {
+        (Some(_), Some(short)) => short,
+        _ => f.name,
+    }
+}
+
+fn info(section: &str) -> Option<&'static ResourceInfo> {
+    bitpeak::catalog::resource(section)
+}
+
+/// The fields an entry of `r` may have: its create form's, those with a `name` excepted (the
+/// entry's key is its name).
+fn entry_fields(r: &ResourceInfo) -> impl Iterator<Item = &'static FieldInfo> {
+    r.create
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| f.name != "name")
+}
+
+// ---------------------------------------------------------------------------------------
+// Export
+
+/// `bitpeak export`: the account as one YAML file (or stdout).
+pub async fn export(
+    client: &Client,
+    file: Option<&Path>,
+    include_secrets: bool,
+) -> Result<(), Failure> {
+    let bar = progress(None, "exporting");
+    let mut names: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut document = serde_yaml::Mapping::new();
+    for section in SECTIONS {
+        let entries = if *section == "notification-handlers" {
+            let (entries, ids) = crate::export_handlers(client, include_secrets).await?;
+            names.insert(section, ids);
+            entries
+        } else {
+            let Some(r) = info(section) else { continue };
+            match live(client, r).await {
+                Ok(records) => {
+                    bar.inc(records.len() as u64);
+                    let (entries, ids) = export_section(r, &records, &names, include_secrets);
+                    names.insert(section, ids);
+                    entries
+                }
+                Err(Failure(message, _)) if message.contains("switched off") => {
+                    note(format_args!(
+                        "export: {section}: not on this server; left out"
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        document.insert(Yaml::from(key(section)), Yaml::Mapping(entries));
+    }
+    bar.finish_and_clear();
+    let text =
+        serde_yaml::to_string(&document).map_err(|e| Failure(e.to_string(), crate::exit::OTHER))?;
+    match file {
+        Some(path) => write_private(path, &text),
+        None => out(text.trim_end()),
+    }
+}
+
+/// Every record of `r`, as the catalog gives them.
+async fn live(client: &Client, r: &ResourceInfo) -> Result<Vec<Value>, Failure> {
+    let query = Query::new().per_page(PerPage::P100);
+    Ok(r.list_all(client, &query).try_collect().await?)
+}
+
+/// One section's entries by name (sorted: a file under version control changes only where
+/// the account does), and the `id → name` of the records exported.
+fn export_section(
+    r: &ResourceInfo,
+    records: &[Value],
+    names: &BTreeMap<&str, BTreeMap<String, String>>,
+    include_secrets: bool,
+) -> (serde_yaml::Mapping, BTreeMap<String, String>) {
+    let mut entries = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for record in records {
+        let id = record["id"].to_string();
+        let name = match record["name"].as_str().map(str::trim) {
+            Some(name) if !name.is_empty() => name.to_owned(),
+            _ => {
+                note(format_args!(
+                    "export: skipping {} #{id}: it has no name",
+                    r.path
+                ));
+                continue;
+            }
+        };
+        if entries.contains_key(&name) {
+            note(format_args!(
+                "export: skipping {} #{id} \"{}\": another is already named so",
+                r.path,
+                shown(&name)
+            ));
+            continue;
+        }
+        let mut entry = serde_yaml::Mapping::new();
+        for f in entry_fields(r) {
+            let Some(path) = f.stored else { continue };
+            let mut values: Vec<String> = bitpeak::catalog::stored_values(record, path).collect();
+            if let Some(target) = f.refers {
+                let known = names.get(target);
+                values = values
+                    .into_iter()
+                    .filter(|v| v != "0" && !v.is_empty())
+                    .filter_map(|v| known.and_then(|k| k.get(&v)).cloned())
+                    .collect();
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let value = if f.secret && !include_secrets {
+                Yaml::from(placeholder(r.path, &name, f.name))
+            } else if f.list {
+                Yaml::Sequence(values.iter().map(|v| typed(f, v)).collect())
+            } else {
+                typed(f, &values[0])
+            };
+            entry.insert(Yaml::from(field_key(f)), value);
+        }
+        ids.insert(id, name.clone());
+        entries.insert(name, Yaml::Mapping(entry));
+    }
+    let entries = entries
+        .into_iter()
+        .map(|(name, entry)| (Yaml::from(name), entry))
+        .collect();
+    (entries, ids)
+}
+
+/// A stored value as YAML of the field's kind.
+fn typed(f: &FieldInfo, text: &str) -> Yaml {
+    let number = || {
+        serde_yaml::from_str::<Yaml>(text)
+            .ok()
+            .filter(Yaml::is_number)
+    };
+    match f.kind {
+        FieldKind::Boolean => Yaml::from(matches!(text, "1" | "true")),
+        FieldKind::Integer | FieldKind::Number if f.refers.is_none() => {
+            number().unwrap_or_else(|| Yaml::from(text))
+        }
+        _ => Yaml::from(text),
+    }
+}
+
+/// `${BITPEAK_<SECTION>_<NAME>_<FIELD>}`, the name's letters and digits only.
+pub fn placeholder(section: &str, name: &str, field: &str) -> String {
+    let part = |s: &str| {
+        let mut p: String = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        while p.contains("__") {
+            p = p.replace("__", "_");
+        }
+        p.trim_matches('_').to_owned()
+    };
+    format!(
+        "${{BITPEAK_{}_{}_{}}}",
+        part(section),
+        part(name),
+        part(field)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Apply: reading the file
+
+/// One entry of a catalog section, as the file wants it.
+struct Wanted {
+    name: String,
+    /// `(field, values)` in the form's order; references still names.
+    fields: Vec<(&'static FieldInfo, Vec<String>)>,
+}
+
+/// The file, read and checked: every section's entries, handlers apart.
+struct AccountFile {
+    handlers: Option<Vec<crate::Wanted>>,
+    sections: Vec<(&'static ResourceInfo, Vec<Wanted>)>,
+}
+
+/// Reads the file, resolves its `${VAR}` placeholders from the environment and checks every
+/// entry, field and reference before anything is sent.
+fn read_file(path: &Path) -> Result<AccountFile, Failure> {
+    let text = crate::read_text(path)?;
+    let refuse = |needle: &str, why: String| {
+        usage(format!(
+            "{}: line {}: {why}",
+            path.display(),
+            line_of(&text, needle)
+        ))
+    };
+    let mut document: Yaml =
+        serde_yaml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    resolve_placeholders(&mut document, &refuse)?;
+    let Yaml::Mapping(top) = document else {
+        return Err(usage(format!(
+            "{}: not a mapping of sections",
+            path.display()
+        )));
+    };
+    let mut file = AccountFile {
+        handlers: None,
+        sections: Vec::new(),
+    };
+    for (section_key, entries) in top {
+        let section_key = section_key.as_str().unwrap_or_default().to_owned();
+        let section = SECTIONS
+            .iter()
+            .find(|s| key(s) == section_key)
+            .ok_or_else(|| {
+                refuse(
+                    &format!("{section_key}:"),
+                    format!(
+                        "unknown section {section_key:?} (sections: {})",
+                        SECTIONS
+                            .iter()
+                            .map(|s| key(s))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+        if *section == "notification-handlers" {
+            let handlers: crate::HandlersFile = serde_yaml::from_value(Yaml::Mapping(
+                [(Yaml::from("handlers"), entries)].into_iter().collect(),
+            ))
+            .map_err(|e| usage(format!("{}: notification_handlers: {e}", path.display())))?;
+            file.handlers = Some(crate::wanted_handlers(handlers, &text, path)?);
+            continue;
+        }
+        let r = info(section).ok_or_else(|| usage(format!("{section}: not in the spec")))?;
+        let Yaml::Mapping(entries) = entries else {
+            return Err(refuse(
+                &format!("{section_key}:"),
+                format!("{section_key} must map names to entries"),
+            ));
+        };
+        let mut wanted = Vec::new();
+        for (name, entry) in entries {
+            let name = scalar(&name).unwrap_or_default();
+            wanted.push(read_entry(r, &name, entry, &refuse)?);
+        }
+        file.sections.push((r, wanted));
+    }
+    check_references(&file, &refuse)?;
+    // Dependency order, whatever the file's.
+    file.sections
+        .sort_by_key(|(r, _)| SECTIONS.iter().position(|s| *s == r.path));
+    Ok(file)
+}
+
+/// The first line holding `needle` (1-based; 0 when none does).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
+}
+
+/// A YAML scalar as text.
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn read_entry(
+    r: &'static ResourceInfo,
+    name: &str,
+    entry: Yaml,
+    refuse: &dyn Fn(&str, String) -> Failure,
+) -> Result<Wanted, Failure> {
+    let at = format!("{name}:");
+    if name.trim().is_empty() {
+        return Err(refuse(&at, format!("{}: an entry needs a name", r.path)));
+    }
+    let Yaml::Mapping(map) = entry else {
+        return Err(refuse(
+            &at,
+            format!("{} {name:?}: must be a mapping of fields", r.path),
+        ));
+    };
+    let mut fields = Vec::new();
+    for (k, v) in map {
+        let k = k.as_str().unwrap_or_default();
+        let f = entry_fields(r).find(|f| field_key(f) == k).ok_or_else(|| {
+            let known: Vec<&str> = entry_fields(r).map(field_key).collect();
+            refuse(
+                &format!("{k}:"),
+                format!(
+                    "{} {name:?}: unknown field {k:?} (fields: {})",
+                    r.path,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        let values: Vec<String> = match (&v, f.list) {
+            (Yaml::Sequence(items), true) => items.iter().filter_map(scalar).collect(),
+            (_, _) => scalar(&v).into_iter().collect(),
+        };
+        if values.is_empty() && !matches!(v, Yaml::Sequence(_)) {
+            return Err(refuse(
+                &format!("{k}:"),
+                format!("{} {name:?}: {k} needs a value", r.path),
+            ));
+        }
+        fields.push((f, values));
+    }
+    let wanted = Wanted {
+        name: name.to_owned(),
+        fields,
+    };
+    // The typed form's own checks (required fields, allowed values, lengths), references
+    // stood in by a valid id.
+    if let Err(e) = form_check(r, &wanted) {
+        return Err(refuse(&at, format!("{} {name:?}: {e}", r.path)));
+    }
+    Ok(wanted)
+}
+
+/// Checks an entry as its create form would, before anything is sent.
+fn form_check(r: &ResourceInfo, w: &Wanted) -> Result<(), bitpeak::Error> {
+    let mut pairs = vec![("name".to_owned(), w.name.clone())];
+    for (f, values) in &w.fields {
+        for v in values {
+            let v = if f.refers.is_some() {
+                "1".to_owned()
+            } else {
+                v.clone()
+            };
+            pairs.push((f.name.to_owned(), v));
+        }
+    }
+    r.check_create(&pairs)
+}
+
+/// Every reference names an entry of the file.
+fn check_references(
+    file: &AccountFile,
+    refuse: &dyn Fn(&str, String) -> Failure,
+) -> Result<(), Failure> {
+    let names = file_names(file);
+    for (r, entries) in &file.sections {
+        for w in entries {
+            for (f, values) in &w.fields {
+                let Some(target) = f.refers else { continue };
+                for v in values {
+                    if !names.get(target).is_some_and(|n| n.contains(v.as_str())) {
+                        return Err(refuse(
+                            v,
+                            format!(
+                                "{} {:?}: {} names {v:?}, which is not among the file's {}",
+                                r.path,
+                                w.name,
+                                field_key(f),
+                                key(target)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn file_names(file: &AccountFile) -> BTreeMap<&'static str, BTreeSet<&str>> {
+    let mut names: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
+    for (r, entries) in &file.sections {
+        names
+            .entry(r.path)
+            .or_default()
+            .extend(entries.iter().map(|w| w.name.as_str()));
+    }
+    if let Some(handlers) = &file.handlers {
+        names
+            .entry("notification-handlers")
+            .or_default()
+            .extend(handlers.iter().map(|w| w.name.as_str()));
+    }
+    names
+}
+
+/// Replaces every `${VAR}` in the file's strings by the variable's value; an unset one is
+/// refused, naming its line.
+fn resolve_placeholders(
+    value: &mut Yaml,
+    refuse: &dyn Fn(&str, String) -> Failure,
+) -> Result<(), Failure> {
+    match value {
+        Yaml::String(s) => {
+            while let Some(start) = s.find("${") {
+                let Some(len) = s[start..].find('}') else {
+                    break;
+                };
+                let var = s[start + 2..start + len].to_owned();
+                let resolved = std::env::var(&var).map_err(|_| {
+                    refuse(
+                        &format!("${{{var}}}"),
+                        format!("the placeholder ${{{var}}} is not set in the environment"),
+                    )
+                })?;
+                s.replace_range(start..=start + len, &resolved);
+            }
+            Ok(())
+        }
+        Yaml::Sequence(items) => items
+            .iter_mut()
+            .try_for_each(|v| resolve_placeholders(v, refuse)),
+        Yaml::Mapping(map) => map
+            .iter_mut()
+            .try_for_each(|(_, v)| resolve_placeholders(v, refuse)),
+        _ => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Apply: plan and steps
+
+enum Step {
+    Create(String, Vec<(&'static FieldInfo, Vec<String>)>),
+    Update(u64, String, Vec<(&'static FieldInfo, Vec<String>)>),
+    Delete(u64, String),
+}
+
+/// `bitpeak apply`: plan the file against the live account, print the plan, carry it out.
+pub async fn apply(
+    client: &Client,
+    path: &Path,
+    dry_run: bool,
+    prune: bool,
+) -> Result<(), Failure> {
+    let file = read_file(path)?;
+    // What the account holds now: every section the file names (and, with --prune, those too).
+    let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut plans = Vec::new();
+    let mut handler_steps = None;
+    if let Some(handlers) = &file.handlers {
+        progress_line("notification_handlers:");
+        let (steps, live) = crate::plan_handlers(client, handlers, prune).await?;
+        ids.insert("notification-handlers", live);
+        handler_steps = Some(steps);
+    }
+    for (r, wanted) in &file.sections {
+        let records = live(client, r).await.map_err(|e| lacking(r, e))?;
+        let by_name = index(&records);
+        ids.insert(
+            r.path,
+            by_name
+                .iter()
+                .map(|(n, rec)| (n.clone(), id_of(rec)))
+                .collect(),
+        );
+        progress_line(format_args!("{}:", key(r.path)));
+        plans.push((*r, plan(wanted, &by_name, &ids, prune)));
+    }
+    if dry_run {
+        return Ok(());
+    }
+    let mut done = 0usize;
+    if let Some(steps) = handler_steps {
+        done += steps.len();
+        let created = crate::run_handler_steps(client, steps).await?;
+        ids.entry("notification-handlers")
+            .or_default()
+            .extend(created);
+    }
+    // Creates and updates in dependency order, then deletes in reverse.
+    let (mut saves, mut deletes): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+    for (r, steps) in plans {
+        let (d, s): (Vec<Step>, Vec<Step>) = steps
+            .into_iter()
+            .partition(|s| matches!(s, Step::Delete(..)));
+        saves.push((r, s));
+        deletes.insert(0, (r, d));
+    }
+    for (r, steps) in saves.into_iter().chain(deletes) {
+        done += run_steps(client, r, &steps, &mut ids, done).await?;
+    }
+    Ok(())
+}
+
+/// Carries out one section's steps, [`CONCURRENCY`] at a time; how many were done.
+async fn run_steps(
+    client: &Client,
+    r: &'static ResourceInfo,
+    steps: &[Step],
+    ids: &mut BTreeMap<&'static str, BTreeMap<String, u64>>,
+    before: usize,
+) -> Result<usize, Failure> {
+    let known = ids.clone();
+    let results: Vec<_> =
+        futures::stream::iter(steps.iter().map(|step| run_step(client, r, step, &known)))
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+    let mut done = 0;
+    let mut failed = None;
+    for result in results {
+        match result {
+            Ok((line, id, name)) => {
+                progress_line(line);
+                ids.entry(r.path).or_default().insert(name, id);
+                done += 1;
+            }
+            Err(e) => failed = failed.or(Some(e)),
+        }
+    }
+    match failed {
+        None => Ok(done),
+        Some(e) => {
+            note(format_args!(
+                "apply stopped in {} after {} changes; run it again to finish",
+                key(r.path),
+                before + done
+            ));
+            Err(e.into())
+        }
+    }
+}
+
+/// A section the server version lacks, said clearly.
+fn lacking(r: &ResourceInfo, e: Failure) -> Failure {
+    if e.0.contains("switched off") {
+        return usage(format!(
+            "{}: this server has no {} (its version or its administrator): remove the section",
+            key(r.path),
+            r.path
+        ));
+    }
+    e
+}
+
+fn id_of(record: &Value) -> u64 {
+    record["id"].as_u64().unwrap_or_default()
+}
+
+/// Live records by trimmed name (the first of a name; the others are duplicates).
+fn index(records: &[Value]) -> BTreeMap<String, Value> {
+    let mut by_name = BTreeMap::new();
+    for record in records {
+        if let Some(name) = record["name"].as_str() {
+            by_name
+                .entry(name.trim().to_owned())
+                .or_insert_with(|| record.clone());
+        }
+    }
+    by_name
+}
+
+/// One section's steps, printed as the plan.
+fn plan(
+    wanted: &[Wanted],
+    live: &BTreeMap<String, Value>,
+    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
+    prune: bool,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut unchanged = 0;
+    for w in wanted {
+        let name = shown(&w.name);
+        match live.get(w.name.trim()) {
+            None => {
+                progress_line(format_args!("+ create {name}"));
+                steps.push(Step::Create(w.name.clone(), w.fields.clone()));
+            }
+            Some(record) => {
+                let changed: Vec<_> = w
+                    .fields
+                    .iter()
+                    .filter(|(f, values)| differs(f, values, record, ids))
+                    .cloned()
+                    .collect();
+                if changed.is_empty() {
+                    progress_line(format_args!("= unchanged {name}"));
+                    unchanged += 1;
+                } else {
+                    let list: Vec<&str> = changed.iter().map(|(f, _)| field_key(f)).collect();
+                    progress_line(format_args!(
+                        "~ update {name} (#{}): {}",
+                        id_of(record),
+                        list.join(", ")
+                    ));
+                    steps.push(Step::Update(id_of(record), w.name.clone(), changed));
+                }
+            }
+        }
+    }
+    if prune {
+        let names: BTreeSet<&str> = wanted.iter().map(|w| w.name.trim()).collect();
+        for (name, record) in live.iter().rev() {
+            if !names.contains(name.as_str()) {
+                progress_line(format_args!(
+                    "- delete {} (#{})",
+                    shown(name),
+                    id_of(record)
+                ));
+                steps.push(Step::Delete(id_of(record), name.clone()));
+            }
+        }
+    }
+    let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
+    progress_line(format_args!(
+        "plan: {} to create, {} to update, {unchanged} unchanged, {} to delete",
+        count(|s| matches!(s, Step::Create(..))),
+        count(|s| matches!(s, Step::Update(..))),
+        count(|s| matches!(s, Step::Delete(..)))
+    ));
+    steps
+}
+
+/// Whether the live record holds something else than the file wants for `f` (compared as
+/// the server stores it: numbers as numbers, booleans as `1`/`0`, lists as sets).
+fn differs(
+    f: &FieldInfo,
+    values: &[String],
+    record: &Value,
+    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
+) -> bool {
+    let Some(path) = f.stored else {
+        return false;
+    };
+    let wanted: BTreeSet<String> = match resolve(f, values, ids) {
+        Some(wanted) => wanted.iter().map(|v| canonical(f, v)).collect(),
+        None => return true,
+    };
+    let stored: BTreeSet<String> = bitpeak::catalog::stored_values(record, path)
+        .map(|v| canonical(f, &v))
+        .filter(|v| !(f.refers.is_some() && v == "0"))
+        .collect();
+    wanted != stored
+}
+
+/// Names → ids for a reference field (`None` while a named record does not exist yet).
+fn resolve(
+    f: &FieldInfo,
+    values: &[String],
+    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
+) -> Option<Vec<String>> {
+    let Some(target) = f.refers else {
+        return Some(values.to_vec());
+    };
+    values
+        .iter()
+        .map(|name| {
+            ids.get(target)
+                .and_then(|m| m.get(name.trim()))
+                .map(u64::to_string)
+        })
+        .collect()
+}
+
+fn canonical(f: &FieldInfo, text: &str) -> String {
+    let text = text.trim();
+    match f.kind {
+        FieldKind::Boolean => match text {
+            "1" | "true" | "yes" | "on" => "1".to_owned(),
+            _ => "0".to_owned(),
+        },
+        FieldKind::Integer | FieldKind::Number => text
+            .parse::<f64>()
+            .map_or_else(|_| text.to_owned(), |n| n.to_string()),
+        FieldKind::Text => text.to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
+/// Carries out one step: `(plan line, id, name)`.
+async fn run_step(
+    client: &Client,
+    r: &ResourceInfo,
+    step: &Step,
+    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
+) -> Result<(String, u64, String), bitpeak::Error> {
+    let pairs = |name: Option<&str>, fields: &[(&'static FieldInfo, Vec<String>)]| {
+        let mut pairs: Vec<(String, String)> = name
+            .map(|n| ("name".to_owned(), n.to_owned()))
+            .into_iter()
+            .collect();
+        for (f, values) in fields {
+            let values = resolve(f, values, ids).unwrap_or_default();
+            pairs.extend(values.into_iter().map(|v| (f.name.to_owned(), v)));
+        }
+        pairs
+    };
+    match step {
+        Step::Create(name, fields) => {
+            let record = r.create(client, &pairs(Some(name), fields)).await?;
+            let id = id_of(&record);
+            Ok((format!("created {} (#{id})", shown(name)), id, name.clone()))
+        }
+        Step::Update(id, name, fields) => {
+            r.update(client, *id, &pairs(None, fields)).await?;
+            Ok((
+                format!("updated {} (#{id})", shown(name)),
+                *id,
+                name.clone(),
+            ))
+        }
+        Step::Delete(id, name) => {
+            r.delete(client, *id).await?;
+            Ok((
+                format!("deleted {} (#{id})", shown(name)),
+                *id,
+                name.clone(),
+            ))
+        }
+    }
+}
+
+/// The JSON Schema of the account file, from the catalog (and the handlers file's own).
+pub fn schema() -> Value {
+    let mut sections = serde_json::Map::new();
+    for section in SECTIONS {
+        let entry = if *section == "notification-handlers" {
+            crate::handler_entry_schema()
+        } else {
+            let Some(r) = info(section) else { continue };
+            let mut properties = serde_json::Map::new();
+            for f in entry_fields(r) {
+                let scalar = match f.kind {
+                    _ if f.refers.is_some() => serde_json::json!({"type": "string"}),
+                    FieldKind::Integer => serde_json::json!({"type": ["integer", "string"]}),
+                    FieldKind::Number => serde_json::json!({"type": ["number", "string"]}),
+                    FieldKind::Boolean => {
+                        serde_json::json!({"type": ["boolean", "integer", "string"]})
+                    }
+                    _ if !f.values.is_empty() => serde_json::json!({"enum": f.values}),
+                    _ => serde_json::json!({"type": "string"}),
+                };
+                let mut schema = if f.list {
+                    serde_json::json!({"type": "array", "items": scalar})
+                } else {
+                    scalar
+                };
+                let mut about = f.about.to_owned();
+                if let Some(target) = f.refers {
+                    about = format!("By name: the file's {}. {about}", key(target));
+                }
+                schema["description"] = Value::from(about);
+                properties.insert(field_key(f).to_owned(), schema);
+            }
+            serde_json::json!({
+                "type": "object",
+                "description": r.about,
+                "properties": properties,
+                "additionalProperties": false,
+            })
+        };
+        sections.insert(
+            key(section),
+            serde_json::json!({"type": "object", "additionalProperties": entry}),
+        );
+    }
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "bitpeak account file",
+        "description": "A BitPeak account as code (`bitpeak export` / `bitpeak apply`): each section maps names to entries; references are by name; `${VAR}` placeholders are read from the environment.",
+        "type": "object",
+        "properties": sections,
+        "additionalProperties": false,
+    })
+}

@@ -1,0 +1,288 @@
+//! `bitpeak export` / `bitpeak apply`: the account as one file, references by name, secrets as
+//! placeholders; plan, apply, re-apply (nothing to do), export → apply on an empty account
+//! reproduces it, prune; everything wrong in a file refused before any request.
+
+use assert_cmd::Command;
+use bitpeak_fake::{FakeConfig, FakeServer, Profile};
+
+const KEY: &str = "account-key";
+
+const FILE: &str = r##"
+projects:
+  Production:
+    color: "#ff0000"
+  Staging:
+    color: "#00ff00"
+notification_handlers:
+  On-call:
+    type: email
+    email: oncall@example.com
+  Ops hook:
+    type: webhook
+    webhook: ${OPS_HOOK_URL}
+monitors:
+  Home page:
+    type: website
+    target: https://example.com
+    project: Production
+    is_ok_notifications: [On-call, Ops hook]
+  API:
+    type: website
+    target: https://api.example.com
+    project: Staging
+    check_interval_seconds: 300
+heartbeats:
+  Nightly backup:
+    run_interval: 1
+    run_interval_type: days
+    project: Production
+    is_ok_notifications: [On-call]
+domain_names:
+  example.com:
+    target: example.com
+    project: Production
+"##;
+
+struct Fake {
+    _rt: tokio::runtime::Runtime,
+    server: FakeServer,
+}
+
+fn fake(profile: Profile) -> Fake {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(FakeServer::start(
+            FakeConfig::new().profile(profile).key(KEY),
+        ))
+        .unwrap();
+    Fake { _rt: rt, server }
+}
+
+/// `bitpeak <args>` against `fake`: (stdout, stderr, exit code).
+fn run(fake: &Fake, args: &[&str]) -> (String, String, i32) {
+    let output = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args(args)
+        .env("BITPEAK_BASE_URL", fake.server.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .env("OPS_HOOK_URL", "https://hooks.example.com/ops?key=s3cr3t")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bitpeak-account-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn apply_plans_creates_then_settles_and_export_reproduces_the_account() {
+    let dir = temp_dir("roundtrip");
+    let file = write(&dir, "account.yaml", FILE);
+    let a = fake(Profile::V2026);
+
+    let (plan, err, code) = run(&a, &["apply", &file, "--dry-run"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{plan}");
+    assert_eq!(
+        plan,
+        "notification_handlers:\n\
+         + create On-call (email)\n\
+         + create Ops hook (webhook)\n\
+         plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
+         projects:\n\
+         + create Production\n\
+         + create Staging\n\
+         plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
+         monitors:\n\
+         + create Home page\n\
+         + create API\n\
+         plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
+         heartbeats:\n\
+         + create Nightly backup\n\
+         plan: 1 to create, 0 to update, 0 unchanged, 0 to delete\n\
+         domain_names:\n\
+         + create example.com\n\
+         plan: 1 to create, 0 to update, 0 unchanged, 0 to delete\n"
+    );
+    assert_eq!(a.server.count("projects"), 0, "a dry run sends no change");
+
+    let (out, err, code) = run(&a, &["apply", &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(a.server.count("projects"), 2);
+    assert_eq!(a.server.count("monitors"), 2);
+    assert_eq!(a.server.count("heartbeats"), 1);
+    assert_eq!(a.server.count("domain-names"), 1);
+    assert_eq!(a.server.handler_count(), 2);
+
+    // References went out as the ids the server gave.
+    let (monitors, _, _) = run(&a, &["--output", "json", "monitors", "list"]);
+    let monitors: serde_json::Value = serde_json::from_str(&monitors).unwrap();
+    let home = monitors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Home page")
+        .unwrap();
+    let (projects, _, _) = run(&a, &["--output", "json", "projects", "list"]);
+    let projects: serde_json::Value = serde_json::from_str(&projects).unwrap();
+    let production = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Production")
+        .unwrap();
+    assert_eq!(home["project_id"], production["id"]);
+    assert_eq!(home["notifications"]["is_ok"].as_array().unwrap().len(), 2);
+
+    // A second apply has nothing to do.
+    let (again, _, code) = run(&a, &["apply", &file]);
+    assert_eq!(code, 0);
+    assert!(!again.contains('+') && !again.contains('~'), "{again}");
+    assert_eq!(
+        again.matches("to create, 0 to update").count(),
+        5,
+        "{again}"
+    );
+
+    // Export: names, references by name, the secret as a placeholder.
+    let exported = dir.join("exported.yaml");
+    let (_, err, code) = run(&a, &["export", "--file", exported.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("project: Production"), "{text}");
+    assert!(text.contains("- On-call"), "{text}");
+    assert!(
+        text.contains("${BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK}"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cr3t"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&exported).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // … applied on an empty account, it reproduces the account.
+    let b = fake(Profile::V2026);
+    let output = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args(["apply", exported.to_str().unwrap()])
+        .env("BITPEAK_BASE_URL", b.server.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .env(
+            "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",
+            "https://hooks.example.com/ops?key=s3cr3t",
+        )
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let again = dir.join("again.yaml");
+    let (_, _, code) = run(&b, &["export", "--file", again.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
+
+    // Prune: what the file no longer names goes, dependents first.
+    let smaller = FILE.replace(
+        "  API:\n    type: website\n    target: https://api.example.com\n    project: Staging\n    check_interval_seconds: 300\n",
+        "",
+    );
+    let smaller = write(&dir, "smaller.yaml", &smaller);
+    let (out, _, code) = run(&a, &["apply", &smaller, "--prune"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("- delete API (#"), "{out}");
+    assert_eq!(a.server.count("monitors"), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_change_is_planned_as_an_update_of_the_fields_that_differ() {
+    let dir = temp_dir("update");
+    let a = fake(Profile::V2025);
+    let file = write(&dir, "a.yaml", FILE);
+    assert_eq!(run(&a, &["apply", &file]).2, 0);
+    let changed = FILE.replace("check_interval_seconds: 300", "check_interval_seconds: 600");
+    let changed = write(&dir, "b.yaml", &changed);
+    let (out, err, code) = run(&a, &["apply", &changed]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("~ update API (#2): check_interval_seconds\n"),
+        "{out}"
+    );
+    assert!(out.contains("= unchanged Home page\n"), "{out}");
+    let (again, _, _) = run(&a, &["apply", &changed]);
+    assert!(!again.contains("~ update"), "{again}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_wrong_file_is_refused_before_any_request_naming_its_line() {
+    let dir = temp_dir("refused");
+    let a = fake(Profile::V2026);
+    let cases = [
+        (
+            FILE.replace("    check_interval_seconds: 300", "    colour: red"),
+            "line 24: monitors \"API\": unknown field \"colour\"",
+        ),
+        (
+            FILE.replace("project: Staging", "project: Nowhere"),
+            "line 23: monitors \"API\": project names \"Nowhere\", which is not among the file's projects",
+        ),
+        (
+            FILE.replace("${OPS_HOOK_URL}", "${NOT_SET_ANYWHERE}"),
+            "line 13: the placeholder ${NOT_SET_ANYWHERE} is not set in the environment",
+        ),
+        (
+            FILE.replace("domain_names:", "widgets:"),
+            "unknown section \"widgets\"",
+        ),
+        (
+            FILE.replace("run_interval_type: days", "run_interval_type: fortnights"),
+            "heartbeats \"Nightly backup\"",
+        ),
+        (
+            FILE.replace("  Staging:\n", "  Production:\n"),
+            "duplicate",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = write(&dir, &format!("bad{i}.yaml"), text);
+        let (out, err, code) = run(&a, &["apply", &path]);
+        assert_eq!(code, 2, "case {i}: {out}{err}");
+        assert!(err.contains(expected), "case {i}: {err}");
+        assert!(out.is_empty(), "case {i}: {out}");
+    }
+    assert_eq!(a.server.count("projects"), 0);
+    assert_eq!(a.server.handler_count(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_section_the_server_version_lacks_is_refused_clearly() {
+    let dir = temp_dir("lacks");
+    let a = fake(Profile::V2023);
+    let file = write(
+        &dir,
+        "a.yaml",
+        "dns_monitors:\n  Example:\n    target: example.com\n",
+    );
+    let (_, err, code) = run(&a, &["apply", &file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("dns_monitors: this server has no dns-monitors"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
