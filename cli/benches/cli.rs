@@ -46,7 +46,10 @@ fn peak_rss(server: &FakeServer, args: &[&str]) -> u64 {
     assert!(output.status.success(), "{output:?}");
     String::from_utf8_lossy(&output.stderr)
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|n| n.parse().ok())
         .expect("time -v reports the peak RSS")
 }
@@ -73,7 +76,15 @@ fn rss(rt: &tokio::runtime::Runtime) {
         let list = |resource: &str| {
             peak_rss(
                 &server,
-                &["--output", "json", resource, "list", "--all", "--per-page", "1000"],
+                &[
+                    "--output",
+                    "json",
+                    resource,
+                    "list",
+                    "--all",
+                    "--per-page",
+                    "1000",
+                ],
             )
         };
         let handlers = list("handlers");
@@ -172,7 +183,10 @@ fn apply(rt: &tokio::runtime::Runtime) {
     for ((what, _), mut times) in steps.iter().zip(runs) {
         times.sort_by_key(|(_, t)| *t);
         let (requests, took) = times[1];
-        println!("  {what:<22} {requests:>3} requests  {:>6.2} s", took.as_secs_f64());
+        println!(
+            "  {what:<22} {requests:>3} requests  {:>6.2} s",
+            took.as_secs_f64()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

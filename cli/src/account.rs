@@ -156,7 +156,7 @@ fn export_section(
             if values.is_empty() {
                 continue;
             }
-            let value = if f.secret && !include_secrets {
+            let value = if f.secret && !include_secrets && values.iter().any(|v| !v.is_empty()) {
                 Yaml::from(placeholder(r.path, &name, f.name))
             } else if f.list {
                 Yaml::Sequence(values.iter().map(|v| typed(f, v)).collect())
