@@ -481,13 +481,9 @@ enum Step {
 }
 
 /// `bitpeak apply`: plan the file against the live account, print the plan, carry it out.
-pub async fn apply(
-    client: &Client,
-    path: &Path,
-    dry_run: bool,
-    prune: bool,
-) -> Result<(), Failure> {
-    let file = read_file(path)?;
+pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failure> {
+    let (dry_run, prune) = (args.dry_run, args.prune);
+    let file = read_file(&args.path)?;
     // What the account holds now: every section the file names (and, with --prune, those too).
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
@@ -657,12 +653,12 @@ fn plan(
         }
     }
     let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
-    progress_line(format_args!(
-        "plan: {} to create, {} to update, {unchanged} unchanged, {} to delete",
+    crate::plan_summary(
         count(|s| matches!(s, Step::Create(..))),
         count(|s| matches!(s, Step::Update(..))),
-        count(|s| matches!(s, Step::Delete(..)))
-    ));
+        unchanged,
+        count(|s| matches!(s, Step::Delete(..))),
+    );
     steps
 }
 

@@ -97,15 +97,7 @@ enum Command {
     },
     /// Make the account match a file: plan (+ create, ~ update, = unchanged, - delete), then
     /// carry the plan out.
-    Apply {
-        path: PathBuf,
-        /// Print the plan only.
-        #[arg(long)]
-        dry_run: bool,
-        /// Also delete what the file does not name, in the sections it has.
-        #[arg(long)]
-        prune: bool,
-    },
+    Apply(ApplyArgs),
     /// Print the JSON Schema of the handlers export/apply file (or, with --account, of the
     /// account file).
     Schema {
@@ -176,15 +168,20 @@ enum Handlers {
         file: Option<PathBuf>,
     },
     /// Make the server match a YAML file: create, update (and with --prune delete).
-    Apply {
-        path: PathBuf,
-        /// Print the plan and stop.
-        #[arg(long)]
-        dry_run: bool,
-        /// Delete handlers the file does not name.
-        #[arg(long)]
-        prune: bool,
-    },
+    Apply(ApplyArgs),
+}
+
+/// What `apply` takes.
+#[derive(Args, Debug)]
+struct ApplyArgs {
+    /// The file.
+    path: PathBuf,
+    /// Print the plan and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also delete what the file does not name (in the sections it has).
+    #[arg(long)]
+    prune: bool,
 }
 
 #[derive(Args, Debug, Default)]
@@ -588,11 +585,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             file,
             include_secrets,
         } => account::export(&client(&cli.globals)?, file.as_deref(), include_secrets).await,
-        Command::Apply {
-            path,
-            dry_run,
-            prune,
-        } => account::apply(&client(&cli.globals)?, &path, dry_run, prune).await,
+        Command::Apply(args) => account::apply(&client(&cli.globals)?, &args).await,
         Command::FakeServer(args) => fake_server(args).await,
         Command::Handlers(command) => {
             handlers(&client(&cli.globals)?, cli.globals.output, *command).await
@@ -752,11 +745,7 @@ async fn handlers(client: &Client, output: Output, command: Handlers) -> Result<
                 None => out(text.trim_end())?,
             }
         }
-        Handlers::Apply {
-            path,
-            dry_run,
-            prune,
-        } => apply(client, &path, dry_run, prune).await?,
+        Handlers::Apply(args) => apply(client, &args).await?,
     }
     Ok(())
 }
@@ -1216,10 +1205,10 @@ fn progress_line(text: impl std::fmt::Display) {
     }
 }
 
-async fn apply(client: &Client, path: &Path, dry_run: bool, prune: bool) -> Result<(), Failure> {
-    let wanted = read_file(path)?;
-    let (steps, _) = plan_handlers(client, &wanted, prune).await?;
-    if !dry_run {
+async fn apply(client: &Client, args: &ApplyArgs) -> Result<(), Failure> {
+    let wanted = read_file(&args.path)?;
+    let (steps, _) = plan_handlers(client, &wanted, args.prune).await?;
+    if !args.dry_run {
         run_handler_steps(client, steps).await?;
     }
     Ok(())
@@ -1387,11 +1376,18 @@ fn plan(wanted: &[Wanted], live: &[NotificationHandler], prune: bool) -> Vec<Ste
         steps.push(Step::Delete(id, name.into_owned()));
     }
     let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
-    progress_line(format_args!(
-        "plan: {} to create, {} to update, {unchanged} unchanged, {} to delete",
+    plan_summary(
         count(|s| matches!(s, Step::Create(..))),
         count(|s| matches!(s, Step::Update(..))),
-        count(|s| matches!(s, Step::Delete(..)))
-    ));
+        unchanged,
+        count(|s| matches!(s, Step::Delete(..))),
+    );
     steps
+}
+
+/// A plan's last line.
+fn plan_summary(create: usize, update: usize, unchanged: usize, delete: usize) {
+    progress_line(format_args!(
+        "plan: {create} to create, {update} to update, {unchanged} unchanged, {delete} to delete"
+    ));
 }
