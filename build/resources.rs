@@ -168,8 +168,14 @@ fn str_at<'a>(value: &'a Value, key: &str) -> Result<&'a str> {
 }
 
 /// The name of a `$ref`'d schema.
+/// The schema a value names: its `$ref`, or the one `$ref` of an `allOf` (how a property that
+/// also carries its own keys, such as `x-bitpeak-stored`, refers to a schema).
 fn ref_name(value: &Value) -> Option<&str> {
-    value["$ref"]
+    let target = match value["allOf"].as_array().map(Vec::as_slice) {
+        Some([only]) => &only["$ref"],
+        _ => &value["$ref"],
+    };
+    target
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
 }
