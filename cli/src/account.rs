@@ -487,16 +487,31 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
     // What the account holds now: every section the file names (and, with --prune, those too).
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
-    let mut handler_steps = None;
-    if let Some(handlers) = &file.handlers {
+    // Every list at once: the handlers' (planned as they come) and each section's.
+    if file.handlers.is_some() {
         progress_line("notification_handlers:");
-        let (steps, live) = crate::plan_handlers(client, handlers, prune).await?;
+    }
+    let handlers = async {
+        match &file.handlers {
+            Some(handlers) => crate::plan_handlers(client, handlers, prune)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let sections = futures::future::join_all(
+        file.sections
+            .iter()
+            .map(|(r, _)| async move { live(client, r).await.map_err(|e| lacking(r, e)) }),
+    );
+    let (handlers, lists) = futures::join!(handlers, sections);
+    let mut handler_steps = None;
+    if let Some((steps, live)) = handlers? {
         ids.insert("notification-handlers", live);
         handler_steps = Some(steps);
     }
-    for (r, wanted) in &file.sections {
-        let records = live(client, r).await.map_err(|e| lacking(r, e))?;
-        let by_name = index(&records);
+    for ((r, wanted), records) in file.sections.iter().zip(lists) {
+        let by_name = index(&records?);
         ids.insert(
             r.path,
             by_name
