@@ -85,13 +85,13 @@ pub async fn export(
                     names.insert(section, ids);
                     entries
                 }
-                Err(Failure(message, _)) if message.contains("switched off") => {
+                Err(bitpeak::Error::Unavailable { .. }) => {
                     note(format_args!(
                         "export: {section}: not on this server; left out"
                     ));
                     continue;
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         };
         document.insert(Yaml::from(key(section)), Yaml::Mapping(entries));
@@ -106,9 +106,9 @@ pub async fn export(
 }
 
 /// Every record of `r`, as the catalog gives them.
-async fn live(client: &Client, r: &ResourceInfo) -> Result<Vec<Value>, Failure> {
+async fn live(client: &Client, r: &ResourceInfo) -> Result<Vec<Value>, bitpeak::Error> {
     let query = Query::new().per_page(PerPage::P100);
-    Ok(r.list_all(client, &query).try_collect().await?)
+    r.list_all(client, &query).try_collect().await
 }
 
 /// One section's entries by name (sorted: a file under version control changes only where
@@ -446,7 +446,9 @@ fn resolve_placeholders(
 ) -> Result<(), Failure> {
     match value {
         Yaml::String(s) => {
-            while let Some(start) = s.find("${") {
+            // What a variable holds is taken as it is, never read for placeholders again.
+            let mut from = 0;
+            while let Some(start) = s[from..].find("${").map(|i| from + i) {
                 let Some(len) = s[start..].find('}') else {
                     break;
                 };
@@ -458,6 +460,7 @@ fn resolve_placeholders(
                     )
                 })?;
                 s.replace_range(start..=start + len, &resolved);
+                from = start + resolved.len();
             }
             Ok(())
         }
@@ -484,7 +487,7 @@ enum Step {
 pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failure> {
     let (dry_run, prune) = (args.dry_run, args.prune);
     let file = read_file(&args.path)?;
-    // What the account holds now: every section the file names (and, with --prune, those too).
+    // The live records' `name → id`, per section; creates add theirs as they go.
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
     // Every list at once: the handlers' (planned as they come) and each section's.
@@ -588,15 +591,15 @@ async fn run_steps(
 }
 
 /// A section the server version lacks, said clearly.
-fn lacking(r: &ResourceInfo, e: Failure) -> Failure {
-    if e.0.contains("switched off") {
-        return usage(format!(
+fn lacking(r: &ResourceInfo, e: bitpeak::Error) -> Failure {
+    match e {
+        bitpeak::Error::Unavailable { .. } => usage(format!(
             "{}: this server has no {} (its version or its administrator): remove the section",
             key(r.path),
             r.path
-        ));
+        )),
+        e => e.into(),
     }
-    e
 }
 
 fn id_of(record: &Value) -> u64 {
@@ -718,17 +721,19 @@ fn resolve(
         .collect()
 }
 
+/// A value as comparable text, read as the form reads it: booleans `1`/`0`, numbers as
+/// numbers (`300` = `300.0`), anything unreadable as written.
 fn canonical(f: &FieldInfo, text: &str) -> String {
+    use bitpeak::catalog::FieldValue;
     let text = text.trim();
     match f.kind {
-        FieldKind::Boolean => match text {
-            "1" | "true" | "yes" | "on" => "1".to_owned(),
-            _ => "0".to_owned(),
-        },
-        FieldKind::Integer | FieldKind::Number => text
-            .parse::<f64>()
-            .map_or_else(|_| text.to_owned(), |n| n.to_string()),
-        FieldKind::Text => text.to_owned(),
+        FieldKind::Boolean => {
+            let on = bool::parse_field(text).unwrap_or(false);
+            (if on { "1" } else { "0" }).to_owned()
+        }
+        FieldKind::Integer | FieldKind::Number => {
+            f64::parse_field(text).map_or_else(|_| text.to_owned(), |n| n.to_string())
+        }
         _ => text.to_owned(),
     }
 }

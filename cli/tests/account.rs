@@ -347,3 +347,32 @@ fn a_second_apply_plans_nothing_under_every_profile() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_placeholder_value_is_taken_as_it_is_never_expanded_again() {
+    let dir = temp_dir("literal");
+    let a = fake(Profile::V2026);
+    let file = write(
+        &dir,
+        "a.yaml",
+        "notification_handlers:\n  Ops hook:\n    type: webhook\n    webhook: ${OPS_HOOK_URL}\n",
+    );
+    // A value that names itself would loop forever if it were read for placeholders again.
+    let output = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args(["apply", &file])
+        .env("BITPEAK_BASE_URL", a.server.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .env("OPS_HOOK_URL", "https://hooks.example.com/${OPS_HOOK_URL}")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let (handlers, _, _) = run(&a, &["--output", "json", "handlers", "list"]);
+    let handlers: serde_json::Value = serde_json::from_str(&handlers).unwrap();
+    assert_eq!(
+        handlers[0]["settings"]["webhook"],
+        "https://hooks.example.com/${OPS_HOOK_URL}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
