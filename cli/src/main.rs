@@ -1036,22 +1036,7 @@ fn print_table(items: &[NotificationHandler], header: bool) -> Result<(), Failur
         })
         .collect();
     let head = ["ID", "NAME", "TYPE", "STATE", "TARGET"].map(str::to_owned);
-    let mut widths = head.clone().map(|h| h.chars().count());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let head = header.then_some(&head);
-    for row in head.into_iter().chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out(line.join("  ").trim_end())?;
-    }
-    Ok(())
+    resources::print_rows(&head, &rows, header)
 }
 
 /// The largest apply file read.

@@ -239,8 +239,10 @@ pub async fn run(
         }
         "comment" => {
             let text = m.get_one::<String>("TEXT").map_or("", String::as_str);
-            let fields = [("comment", text)];
-            print_one(output, r, &r.update(client, id("ID"), &fields).await?)
+            let incident = client.incidents().comment(id("ID"), text).await?;
+            let record = serde_json::to_value(&incident)
+                .map_err(|e| Failure(e.to_string(), crate::exit::OTHER))?;
+            print_one(output, r, &record)
         }
         other => Err(usage(format!("{name}: no operation {other}"))),
     }
@@ -388,18 +390,8 @@ fn print_one(output: Output, r: &ResourceInfo, record: &Value) -> Result<(), Fai
 fn print_page(output: Output, r: &'static ResourceInfo, items: &[Value]) -> Result<(), Failure> {
     match output {
         Output::Json => out(Value::from(items.to_vec())),
-        _ => {
-            let table = |rows: &[&Value], header: bool| {
-                let rows: Vec<Value> = rows.iter().map(|v| (*v).clone()).collect();
-                print_table(r, &rows, header)
-            };
-            let json = |v: &&Value| (*v).clone();
-            let mut printer = Printer::new(output, items.len(), &json, &table);
-            for item in items {
-                printer.push(item)?;
-            }
-            printer.finish()
-        }
+        Output::Jsonl => items.iter().try_for_each(out),
+        Output::Table => print_table(r, items, true),
     }
 }
 
@@ -462,14 +454,24 @@ fn print_table(r: &ResourceInfo, records: &[Value], header: bool) -> Result<(), 
         })
         .collect();
     let head: Vec<String> = columns.iter().map(|c| c.to_uppercase()).collect();
+    print_rows(&head, &rows, header)
+}
+
+/// Rows of cells under `head` (printed when `header`), each column as wide as its widest
+/// cell, two spaces apart.
+pub fn print_rows<R: AsRef<[String]>>(
+    head: &[String],
+    rows: &[R],
+    header: bool,
+) -> Result<(), Failure> {
     let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row.as_ref()) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let shown_rows = if header { Some(&head) } else { None };
-    for row in shown_rows.into_iter().chain(&rows) {
+    let head = header.then_some(head);
+    for row in head.into_iter().chain(rows.iter().map(AsRef::as_ref)) {
         let line: Vec<String> = row
             .iter()
             .zip(&widths)
