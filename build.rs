@@ -1,12 +1,14 @@
 //! `openapi.yaml` → the generated client in `$OUT_DIR`: `codegen.rs` (progenitor's client),
-//! `httpmock.rs` (its typed mocks) and `resources.rs` (the resource layer).
+//! `httpmock.rs` (its typed mocks) and `resources.rs` (the resource layer). Like every build
+//! script, it writes only under `$OUT_DIR`.
 //!
 //! The generator (progenitor and `build/`) is compiled only with the `codegen` feature, which
 //! this repository's own builds turn on: it regenerates whenever the spec or the generator
-//! changes, and keeps the copy in `src/generated/` current. Every other build (a crate that
-//! depends on bitpeak) copies `src/generated/` instead, after checking that its fingerprint
-//! is the one of the spec and generator it ships with, so downstream builds never compile a
-//! code generator.
+//! changes, and tells the crate where its output is (`BITPEAK_GENERATED`), so that
+//! `tests/generated.rs` fails while the committed copy in `src/generated/` differs from it
+//! (`scripts/regenerate` refreshes the copy). Every other build (a crate that depends on
+//! bitpeak) copies `src/generated/` instead, after checking that its fingerprint is the one of
+//! the spec and generator it ships with, so downstream builds never compile a code generator.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -50,12 +52,14 @@ fn generated(root: &Path, header: &str) -> Result<Vec<(&'static str, String)>, B
         .into_iter()
         .map(|(name, source)| (name, format!("{header}{source}")))
         .collect();
+    println!(
+        "cargo:rustc-env=BITPEAK_GENERATED={}",
+        std::env::var("OUT_DIR")?
+    );
     for (name, source) in &files {
         let committed = root.join(COMMITTED).join(name);
         if std::fs::read_to_string(&committed).ok().as_deref() != Some(source.as_str()) {
-            std::fs::create_dir_all(root.join(COMMITTED))?;
-            std::fs::write(&committed, source)?;
-            println!("cargo:warning={COMMITTED}/{name} regenerated from {SPEC}: commit it");
+            println!("cargo:warning={COMMITTED}/{name} is stale: run scripts/regenerate");
         }
     }
     Ok(files)

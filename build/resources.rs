@@ -59,9 +59,9 @@ pub fn generate(spec: &Value) -> Result<String> {
         .ok_or("the spec has no components.schemas")?;
     let resources = collect(spec, schemas)?;
     let mut out = String::new();
-    let mut enums = BTreeSet::new();
+    let mut types = Types::new(schemas);
     for r in &resources {
-        out += &model(&r.model, &schemas[&r.model], schemas)?;
+        out += &model(&r.model, &schemas[&r.model], &mut types)?;
         out += &impls(r, schemas)?;
         for op in &r.ops {
             let (op_id, form, create) = match op {
@@ -69,11 +69,17 @@ pub fn generate(spec: &Value) -> Result<String> {
                 Op::Update { id, form } => (id, form, false),
                 _ => continue,
             };
-            out += &form_struct(r, op_id, form, create, schemas, &mut enums)?;
+            out += &form_struct(r, op_id, form, create, schemas, &mut types.enums)?;
         }
     }
-    enums.extend(query_enums(spec));
-    for name in &enums {
+    // Nested structs name further ones: generate until none is new.
+    let mut done = BTreeSet::new();
+    while let Some(name) = types.structs.difference(&done).next().cloned() {
+        out += &nested_struct(&name, &schemas[&name], &mut types)?;
+        done.insert(name);
+    }
+    types.enums.extend(query_enums(spec));
+    for name in &types.enums {
         out += &string_enum(name, &schemas[name])?;
     }
     out += &accessors(&resources);
@@ -270,95 +276,153 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
 // ---------------------------------------------------------------------------------------
 // Models
 
-/// How a record field is read (a tolerant type of `crate::wire`) and shown.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Int,
-    Float,
-    Bool,
-    Text,
-    When,
-    Object,
-    Json,
+/// The Rust type of a model field's value (the field itself is `Option` of it), and the
+/// nested structs and enums those types name, to be generated once each.
+struct Types<'a> {
+    schemas: &'a Map<String, Value>,
+    structs: BTreeSet<String>,
+    enums: BTreeSet<String>,
 }
 
-impl Kind {
-    fn wire(self) -> &'static str {
-        match self {
-            Kind::Int => "crate::wire::Int",
-            Kind::Float => "crate::wire::Float",
-            Kind::Bool => "crate::wire::Flag",
-            Kind::Text => "crate::wire::Text",
-            Kind::When => "crate::wire::When",
-            Kind::Object => "crate::wire::JsonObject",
-            Kind::Json => "crate::wire::Json",
+const DATETIME: &str = "chrono::DateTime<chrono::Utc>";
+const ANY: &str = "serde_json::Value";
+const OBJECT: &str = "serde_json::Map<String, serde_json::Value>";
+
+impl<'a> Types<'a> {
+    fn new(schemas: &'a Map<String, Value>) -> Self {
+        Types {
+            schemas,
+            structs: BTreeSet::new(),
+            enums: BTreeSet::new(),
         }
     }
 
-    fn public(self) -> &'static str {
-        match self {
-            Kind::Int => "Option<i64>",
-            Kind::Float => "Option<f64>",
-            Kind::Bool => "Option<bool>",
-            Kind::Text => "Option<String>",
-            Kind::When => "Option<chrono::DateTime<chrono::Utc>>",
-            Kind::Object => "Option<serde_json::Map<String, serde_json::Value>>",
-            Kind::Json => "Option<serde_json::Value>",
-        }
-    }
-
-    /// The public value from the tolerant one (`f.<field>`).
-    fn read(self, field: &str) -> String {
-        match self {
-            Kind::Bool => format!("f.{field}.0.map(|n| n != 0)"),
-            _ => format!("f.{field}.0"),
-        }
-    }
-}
-
-fn kind_of(schema: &Value, schemas: &Map<String, Value>) -> Kind {
-    if let Some(name) = ref_name(schema) {
-        if name == "NullableDatetime" {
-            return Kind::When;
-        }
-        return schemas
+    fn schema(&self, name: &str) -> Result<&'a Value> {
+        self.schemas
             .get(name)
-            .map_or(Kind::Json, |s| kind_of(s, schemas));
+            .ok_or_else(|| format!("no schema {name}"))
     }
-    let branches: Vec<Kind> = ["oneOf", "anyOf"]
-        .iter()
-        .filter_map(|k| schema[*k].as_array())
-        .flatten()
-        .map(|b| kind_of(b, schemas))
-        .collect();
-    if !branches.is_empty() {
-        return if branches.contains(&Kind::Bool) {
-            Kind::Bool
-        } else if branches.contains(&Kind::Object) {
-            Kind::Object
-        } else if branches.iter().all(|k| *k == Kind::Int) {
-            Kind::Int
-        } else if branches
-            .iter()
-            .all(|k| matches!(k, Kind::Int | Kind::Float))
-        {
-            Kind::Float
-        } else if branches
-            .iter()
-            .all(|k| matches!(k, Kind::Int | Kind::Float | Kind::Text))
-        {
-            Kind::Text
-        } else {
-            Kind::Json
+
+    /// The type a schema reads as: a named object with properties is its own struct, a named
+    /// string enum its enum (with `Unknown`), an array a `Vec`, an object of one value schema
+    /// a `BTreeMap`; `oneOf`/`anyOf` are merged (see [`Types::merge`]).
+    fn of(&mut self, schema: &Value, at: &str) -> Result<String> {
+        if let Some(name) = ref_name(schema) {
+            if name == "NullableDatetime" {
+                return Ok(DATETIME.to_owned());
+            }
+            let target = self.schema(name)?;
+            if target["type"] == "object" && target["properties"].is_object() {
+                self.structs.insert(name.to_owned());
+                return Ok(name.to_owned());
+            }
+            if target["type"] == "string" && target["enum"].is_array() {
+                self.enums.insert(name.to_owned());
+                return Ok(name.to_owned());
+            }
+            return self.of(target, at);
+        }
+        if let Some(branches) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+            let mut types = Vec::new();
+            for branch in branches {
+                if self.is_empty_json(branch) {
+                    continue;
+                }
+                let ty = self.of(branch, at)?;
+                if !types.contains(&ty) {
+                    types.push(ty);
+                }
+            }
+            return Ok(self.merge(types));
+        }
+        Ok(match schema["type"].as_str() {
+            Some("integer") => "i64".to_owned(),
+            Some("number") => "f64".to_owned(),
+            Some("boolean") => "bool".to_owned(),
+            // A string that holds an integer (`IntegerOrString`'s) is read as the integer.
+            Some("string") if schema["x-bitpeak-integer"] == true => "i64".to_owned(),
+            Some("string") => "String".to_owned(),
+            Some("array") if schema["items"].as_object().is_some_and(|i| !i.is_empty()) => {
+                format!("Vec<{}>", self.of(&schema["items"], at)?)
+            }
+            Some("object") if schema["properties"].is_object() => {
+                return Err(format!(
+                    "{at}: an object with properties must be a named schema (it becomes a struct)"
+                ))
+            }
+            Some("object") if schema["additionalProperties"].is_object() => {
+                let value = &schema["additionalProperties"];
+                if value.as_object().is_some_and(|v| {
+                    v.keys()
+                        .any(|k| k == "$ref" || k == "type" || k == "oneOf" || k == "anyOf")
+                }) {
+                    format!(
+                        "std::collections::BTreeMap<String, {}>",
+                        self.of(value, at)?
+                    )
+                } else {
+                    OBJECT.to_owned()
+                }
+            }
+            Some("object") => OBJECT.to_owned(),
+            _ => ANY.to_owned(),
+        })
+    }
+
+    /// `[]`/`null` as a branch of its own (`EmptyJson`, an array of nothing or of anything):
+    /// every reader takes it as empty, so it adds no type.
+    fn is_empty_json(&self, branch: &Value) -> bool {
+        let branch = match ref_name(branch) {
+            Some("EmptyJson") => return true,
+            Some(name) => match self.schemas.get(name) {
+                Some(s) => s,
+                None => return false,
+            },
+            None => branch,
         };
+        branch["type"] == "array"
+            && (branch["maxItems"] == 0
+                || branch["items"].as_object().is_some_and(|i| i.is_empty()))
     }
-    match schema["type"].as_str() {
-        Some("integer") => Kind::Int,
-        Some("number") => Kind::Float,
-        Some("boolean") => Kind::Bool,
-        Some("string") => Kind::Text,
-        Some("object") => Kind::Object,
-        _ => Kind::Json,
+
+    /// One type for the branches of a `oneOf`/`anyOf`: the same type once; an enum or text
+    /// (an open enum) is the enum; `T` or a list of `T` is the list; a list of `T` or an
+    /// object of `T` keyed by index (PHP's array with gaps) is the list; scalars merge to the
+    /// widest (a flag wins, then integer, number, text); anything else is any JSON.
+    fn merge(&self, types: Vec<String>) -> String {
+        let has = |t: &str| types.iter().any(|x| x == t);
+        match types.as_slice() {
+            [one] => return one.clone(),
+            [a, b] if a == "String" && self.enums.contains(b) => return b.clone(),
+            [a, b] if b == "String" && self.enums.contains(a) => return a.clone(),
+            [a, b] if *b == format!("Vec<{a}>") => return b.clone(),
+            [a, b] if *a == format!("Vec<{b}>") => return a.clone(),
+            [a, b]
+                if a.starts_with("Vec<")
+                    && *b
+                        == format!(
+                            "std::collections::BTreeMap<String, {}>",
+                            &a[4..a.len() - 1]
+                        ) =>
+            {
+                return a.clone()
+            }
+            _ => {}
+        }
+        let scalars = ["bool", "i64", "f64", "String"];
+        if types.is_empty() || !types.iter().all(|t| scalars.contains(&t.as_str())) {
+            return ANY.to_owned();
+        }
+        if has("bool") {
+            "bool"
+        } else if has("String") {
+            "String"
+        } else if has("f64") {
+            "f64"
+        } else {
+            "i64"
+        }
+        .to_owned()
     }
 }
 
@@ -375,48 +439,91 @@ fn field_name(wire: &str) -> String {
     }
 }
 
-fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<String> {
+fn is_secret(schema: &Value) -> bool {
+    schema["x-bitpeak-secret"] == true || schema["format"] == "password"
+}
+
+/// The parts of a struct made from an object schema's properties: its field declarations,
+/// the `read_field` match arms and the `Debug` fields (secrets redacted).
+struct StructParts {
+    fields: String,
+    arms: String,
+    debug: String,
+}
+
+fn struct_parts(
+    props: &Map<String, Value>,
+    types: &mut Types,
+    nested: bool,
+    skip: &[&str],
+    at: &str,
+) -> Result<StructParts> {
+    let mut parts = StructParts {
+        fields: String::new(),
+        arms: String::new(),
+        debug: String::new(),
+    };
+    for (prop, s) in props {
+        if (prop == "id" && !nested) || skip.contains(&prop.as_str()) {
+            continue;
+        }
+        let rust = field_name(prop);
+        let ty = types.of(s, &format!("{at}.{prop}"))?;
+        let mut serde = format!("rename = {prop:?}");
+        if ty == DATETIME {
+            serde += ", serialize_with = \"crate::wire::serialize_when\"";
+        }
+        if nested {
+            serde += ", skip_serializing_if = \"Option::is_none\"";
+        }
+        let _ = writeln!(
+            parts.fields,
+            "{} #[serde({serde})] pub {rust}: Option<{ty}>,",
+            doc(&field_doc(prop, s, types.schemas))
+        );
+        let _ = writeln!(
+            parts.arms,
+            "{prop:?} => crate::wire::read_into(&mut self.{rust}, value),"
+        );
+        let _ = if is_secret(s) {
+            writeln!(
+                parts.debug,
+                ".field({prop:?}, &self.{rust}.as_ref().map(|_| \"<redacted>\"))"
+            )
+        } else {
+            writeln!(parts.debug, ".field({prop:?}, &self.{rust})")
+        };
+    }
+    Ok(parts)
+}
+
+fn model(name: &str, schema: &Value, types: &mut Types) -> Result<String> {
     let what = str_at(schema, "x-bitpeak-record")?;
     let props = schema["properties"]
         .as_object()
         .ok_or_else(|| format!("{name}: no properties"))?;
     let has_id = props.contains_key("id");
-    let mut fields = String::new();
-    let mut wire = String::new();
-    let mut init = String::new();
-    let mut debug = String::new();
-    for (prop, s) in props {
-        let rust = field_name(prop);
-        let kind = kind_of(s, schemas);
-        let _ = writeln!(
-            wire,
-            "#[serde(default, rename = {prop:?})] {rust}: {},",
-            kind.wire()
-        );
-        if prop == "id" {
-            continue;
-        }
-        let when = if kind == Kind::When {
-            ", serialize_with = \"crate::wire::serialize_when\""
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            fields,
-            "{} #[serde(rename = {prop:?}{when})] pub {rust}: {},",
-            doc(&field_doc(prop, s, schemas)),
-            kind.public()
-        );
-        let _ = writeln!(init, "{rust}: {},", kind.read(&rust));
-        let secret = s["x-bitpeak-secret"] == true || s["format"] == "password";
-        let _ = if secret {
-            writeln!(
-                debug,
-                ".field({prop:?}, &self.{rust}.as_ref().map(|_| \"<redacted>\"))"
-            )
-        } else {
-            writeln!(debug, ".field({prop:?}, &self.{rust})")
-        };
+    let union = match schema.get("x-bitpeak-variant") {
+        Some(_) => Some(Union::of(name, schema, types.schemas)?),
+        None => None,
+    };
+    let skip: Vec<&str> = union
+        .iter()
+        .flat_map(|u| [u.tag.as_str(), u.content.as_str()])
+        .collect();
+    let StructParts {
+        mut fields,
+        mut arms,
+        mut debug,
+    } = struct_parts(props, types, false, &skip, name)?;
+    let mut finish = String::new();
+    let mut extra = String::new();
+    if let Some(u) = &union {
+        extra = u.enum_def();
+        fields += &u.model_fields();
+        arms += &u.model_arms();
+        let _ = writeln!(debug, ".field({:?}, &self.{})", u.field, u.field);
+        finish = u.model_finish();
     }
     let doc_text = match schema["description"].as_str() {
         Some(text) => text.to_owned(),
@@ -431,7 +538,7 @@ fn model(name: &str, schema: &Value, schemas: &Map<String, Value>) -> Result<Str
         r#"
 {doc}
 {read_doc}
-#[derive(Clone, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct {name} {{
     {id_field}
@@ -458,24 +565,22 @@ impl {name} {{
     }}
 }}
 
-#[derive(serde::Deserialize)]
-struct {name}Fields {{
-    {wire}
+impl crate::wire::Fields for {name} {{
+    fn read_field<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {{
+        match key {{
+            {id_arm}
+            {arms}
+            _ => crate::wire::skip(value),
+        }}
+    }}
+    {finish}
 }}
 
 impl crate::record::FromRecord for {name} {{
     const WHAT: &'static str = {what:?};
 
     fn from_record(raw: crate::wire::RawRecord) -> Result<Self, crate::record::UnreadableRecord> {{
-        let read = raw
-            .fields::<{name}Fields>()
-            {read_id};
-        let (id, f) = match read {{
-            Ok(read) => read,
-            Err(why) => return Err(crate::record::UnreadableRecord::new(raw, why)),
-        }};
-        {id_unused}
-        Ok({name} {{ {id_init} {init} raw }})
+        crate::record::model(raw, {id_check}, |m: &mut Self| &mut m.raw)
     }}
 
     fn id(&self) -> u64 {{
@@ -493,13 +598,16 @@ impl crate::record::FromRecord for {name} {{
         } else {
             ""
         },
-        read_id = if has_id {
-            ".and_then(|f| Ok((crate::record::record_id(&f.id)?, f)))"
+        id_arm = if has_id {
+            "\"id\" => crate::record::read_id(&mut self.id, value),"
         } else {
-            ".map(|f| ((), f))"
+            ""
         },
-        id_unused = if has_id { "" } else { "let () = id;" },
-        id_init = if has_id { "id," } else { "" },
+        id_check = if has_id {
+            "Some(|m: &Self| m.id)"
+        } else {
+            "None"
+        },
         id_debug = if has_id {
             ".field(\"id\", &self.id)"
         } else {
@@ -510,6 +618,64 @@ impl crate::record::FromRecord for {name} {{
         } else {
             "crate::record::content_key(&self.raw)"
         },
+    ) + &extra)
+}
+
+/// A nested object schema as a struct: every property an optional field read on its own, the
+/// other keys kept as sent.
+fn nested_struct(name: &str, schema: &Value, types: &mut Types) -> Result<String> {
+    let props = schema["properties"]
+        .as_object()
+        .ok_or_else(|| format!("{name}: no properties"))?;
+    let StructParts {
+        fields,
+        arms,
+        debug,
+    } = struct_parts(props, types, true, &[], name)?;
+    Ok(format!(
+        r#"
+{doc}
+#[doc = "\n\nEvery key is read on its own (`None` when absent or of another shape); keys this crate does not know are kept ([`{name}::other`])."]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct {name} {{
+    {fields}
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
+}}
+
+impl {name} {{
+    /// The keys the spec does not name, as the server sent them.
+    pub fn other(&self) -> &serde_json::Map<String, serde_json::Value> {{
+        &self.other
+    }}
+}}
+
+impl std::fmt::Debug for {name} {{
+    /// Every field, secrets shown as `<redacted>`; the other keys are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{
+        f.debug_struct({name:?})
+            {debug}
+            .finish_non_exhaustive()
+    }}
+}}
+
+impl crate::wire::Fields for {name} {{
+    fn read_field<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {{
+        match key {{
+            {arms}
+            _ => crate::wire::keep(&mut self.other, key, value),
+        }}
+    }}
+}}
+
+impl crate::wire::Tolerant for {name} {{
+    fn read<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<Self>, D::Error> {{
+        crate::wire::object(value)
+    }}
+}}
+"#,
+        doc = doc(schema["description"].as_str().unwrap_or(name)),
     ))
 }
 
@@ -578,7 +744,7 @@ fn impls(r: &Resource, schemas: &Map<String, Value>) -> Result<String> {
                     .iter()
                     .filter_map(|(wire, s)| {
                         s["x-bitpeak-resend"].as_str().map(|from| {
-                            format!("crate::resource::Resend {{ field: {wire:?}, from: {from:?} }},")
+                            format!("crate::resource::Resend {{ field: {wire:?}, from: {from:?}, flag: {} }},", is_flag(s))
                         })
                     })
                     .collect();
@@ -690,15 +856,56 @@ fn form_name(schema: &str) -> String {
     schema.strip_suffix("Form").unwrap_or(schema).to_owned()
 }
 
+/// A form's properties and required names: an object's own, or those of every member of its
+/// `allOf` (a form made of shared parts, such as the handlers' settings fields).
+fn form_parts<'a>(
+    form: &str,
+    schemas: &'a Map<String, Value>,
+) -> Result<(Vec<(&'a str, &'a Value)>, Vec<&'a str>)> {
+    fn walk<'a>(
+        schema: &'a Value,
+        schemas: &'a Map<String, Value>,
+        out: &mut (Vec<(&'a str, &'a Value)>, Vec<&'a str>),
+    ) {
+        let schema = match ref_name(schema) {
+            Some(name) if schema["allOf"].is_null() => match schemas.get(name) {
+                Some(s) => s,
+                None => return,
+            },
+            _ => schema,
+        };
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            walk(part, schemas, out);
+        }
+        let props = schema["properties"].as_object().into_iter().flatten();
+        out.0.extend(props.map(|(k, v)| (k.as_str(), v)));
+        let required = schema["required"].as_array().into_iter().flatten();
+        out.1.extend(required.filter_map(Value::as_str));
+    }
+    let schema = schemas
+        .get(form)
+        .ok_or_else(|| format!("{form}: no such schema"))?;
+    let mut out = (Vec::new(), Vec::new());
+    walk(schema, schemas, &mut out);
+    if out.0.is_empty() {
+        return Err(format!("{form}: a form schema must be an object with properties"));
+    }
+    Ok(out)
+}
+
 fn properties<'a>(
     form: &str,
     schemas: &'a Map<String, Value>,
 ) -> Result<Vec<(&'a str, &'a Value)>> {
-    let props = schemas
-        .get(form)
-        .and_then(|s| s["properties"].as_object())
-        .ok_or_else(|| format!("{form}: a form schema must be a flat object with properties"))?;
-    Ok(props.iter().map(|(k, v)| (k.as_str(), v)).collect())
+    form_parts(form, schemas).map(|(props, _)| props)
+}
+
+/// An integer of the values `0` and `1`: a flag, `bool` in Rust.
+fn is_flag(schema: &Value) -> bool {
+    schema["type"] == "integer"
+        && schema["enum"].as_array().is_some_and(|e| {
+            e.len() == 2 && e.contains(&Value::from(0)) && e.contains(&Value::from(1))
+        })
 }
 
 /// A form field's Rust type and its checks.
@@ -732,17 +939,13 @@ fn form_field<'a>(
         ),
         None => (raw_element, None),
     };
-    let is_flag = element["type"] == "integer"
-        && element["enum"].as_array().is_some_and(|e| {
-            e.len() == 2 && e.contains(&Value::from(0)) && e.contains(&Value::from(1))
-        });
     let ty = match (element["type"].as_str(), named) {
         (Some("string"), Some(name)) if element["enum"].is_array() => {
             enums.insert(name.to_owned());
             name.to_owned()
         }
         (Some("string"), _) => "String".to_owned(),
-        (Some("integer"), _) if is_flag => "bool".to_owned(),
+        (Some("integer"), _) if is_flag(element) => "bool".to_owned(),
         (Some("integer"), _) => "i64".to_owned(),
         (Some("number"), _) => "f64".to_owned(),
         (Some("boolean"), _) => "bool".to_owned(),
@@ -774,8 +977,9 @@ impl Field<'_> {
         }
     }
 
-    /// The field as `crate::catalog::FieldInfo` data.
-    fn info(&self) -> String {
+    /// The field as `crate::catalog::FieldInfo` data; `required_for`, the variant tag values
+    /// that need it.
+    fn info(&self, required_for: &[&str]) -> String {
         let kind = match self.ty.as_str() {
             "i64" => "Integer",
             "f64" => "Number",
@@ -799,7 +1003,7 @@ impl Field<'_> {
         };
         let secret = self.schema["x-bitpeak-secret"] == true || self.schema["format"] == "password";
         format!(
-            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?}, stored: {}, refers: {}, secret: {secret} }},",
+            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?}, stored: {}, refers: {}, secret: {secret}, required_for: &{required_for:?} }},",
             self.wire.trim_end_matches("[]"),
             self.list,
             self.required,
@@ -859,6 +1063,22 @@ impl Field<'_> {
                     "crate::resources::check::one_of({w:?}, v.trim(), &{values:?})?;"
                 );
             }
+            match e["format"].as_str().or(self.schema["format"].as_str()) {
+                Some("email") => {
+                    let _ = write!(out, "crate::resources::check::email({w:?}, v)?;");
+                }
+                Some("uri") => {
+                    let _ = write!(out, "crate::resources::check::http_url({w:?}, v)?;");
+                }
+                _ => {}
+            }
+        }
+        if e["type"] == "string" && e["enum"].is_array() && self.ty != "String" {
+            let _ = write!(
+                out,
+                "crate::resources::check::listed({w:?}, v, {}::ALL)?;",
+                self.ty
+            );
         }
         if self.ty == "i64" {
             if let Some(values) = e["enum"].as_array() {
@@ -936,13 +1156,8 @@ fn form_struct(
 ) -> Result<String> {
     let name = form_name(form);
     let schema = &schemas[form];
-    let required: Vec<&str> = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let fields = properties(form, schemas)?
+    let (props, required) = form_parts(form, schemas)?;
+    let fields = props
         .into_iter()
         .map(|(wire, s)| form_field(wire, s, required.contains(&wire), schemas, enums))
         .collect::<Result<Vec<_>>>()?;
@@ -955,8 +1170,19 @@ fn form_struct(
     let mut encode = String::new();
     let mut infos = String::new();
     let mut from = String::new();
+    let unions: Vec<Union> = fields
+        .iter()
+        .filter_map(|f| f.schema["x-bitpeak-variant"].as_str())
+        .map(|name| Union::named(name, schemas))
+        .collect::<Result<_>>()?;
     for f in &fields {
-        infos.push_str(&f.info());
+        let required_for: Vec<&str> = unions
+            .iter()
+            .flat_map(|u| &u.variants)
+            .filter(|(_, wires)| wires.iter().any(|w| w == f.wire))
+            .map(|(kind, _)| kind.as_str())
+            .collect();
+        infos.push_str(&f.info(&required_for));
         let _ = write!(
             from,
             "{}: fields.{}::<{}>({:?})?,",
@@ -1006,6 +1232,13 @@ fn form_struct(
         checks.push_str(&f.checks());
         checks.push_str(&parallel_check(f, &fields));
         encode.push_str(&f.encode());
+    }
+    for f in &fields {
+        if let Some(union) = f.schema["x-bitpeak-variant"].as_str() {
+            let union = Union::named(union, schemas)?;
+            setters.push_str(&union.form_setter(f, &fields)?);
+            checks.push_str(&union.form_check(f, &fields)?);
+        }
     }
     let method = if create { "create" } else { "update" };
     let doc_text = format!(
@@ -1070,6 +1303,358 @@ impl crate::catalog::FromFields for {name} {{
 }
 
 // ---------------------------------------------------------------------------------------
+// Unions by a tag (`x-bitpeak-variant`): a handler's `type` and the fields of its `settings`
+
+/// A record schema's `x-bitpeak-variant`: the enum `name` (a field `field` of the model) made
+/// of the record's `tag` and `content` fields, one variant per tag value with its content
+/// fields, and `Unknown` for anything else.
+struct Union<'a> {
+    name: String,
+    field: String,
+    tag: String,
+    content: String,
+    variants: Vec<(String, Vec<String>)>,
+    /// The content object's properties (their descriptions and secrets).
+    props: Option<&'a Map<String, Value>>,
+    about: String,
+}
+
+impl<'a> Union<'a> {
+    fn of(model: &str, schema: &'a Value, schemas: &'a Map<String, Value>) -> Result<Self> {
+        let ext = &schema["x-bitpeak-variant"];
+        let text = |key: &str| {
+            ext[key]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{model}: x-bitpeak-variant needs `{key}`"))
+        };
+        let variants = ext["variants"]
+            .as_object()
+            .ok_or_else(|| format!("{model}: x-bitpeak-variant needs `variants`"))?
+            .iter()
+            .map(|(kind, fields)| {
+                let fields = fields.as_array().into_iter().flatten();
+                let fields = fields.filter_map(Value::as_str).map(str::to_owned);
+                (kind.clone(), fields.collect())
+            })
+            .collect();
+        let content = text("content")?;
+        let content_schema = &schema["properties"][content.as_str()];
+        Ok(Union {
+            name: text("name")?,
+            field: text("field")?,
+            tag: text("tag")?,
+            props: object_props(content_schema, schemas),
+            about: field_doc(&content, content_schema, schemas),
+            content,
+            variants,
+        })
+    }
+
+    /// The union a form's tag field names (`x-bitpeak-variant: Channel`).
+    fn named(name: &str, schemas: &'a Map<String, Value>) -> Result<Self> {
+        let (model, schema) = schemas
+            .iter()
+            .find(|(_, s)| s["x-bitpeak-variant"]["name"] == name)
+            .ok_or_else(|| format!("no record schema has x-bitpeak-variant named {name}"))?;
+        Union::of(model, schema, schemas)
+    }
+
+    fn secret(&self, field: &str) -> bool {
+        self.props
+            .and_then(|p| p.get(field))
+            .is_some_and(is_secret)
+    }
+
+    fn field_about(&self, field: &str) -> String {
+        let about = self.props.and_then(|p| p.get(field)?["description"].as_str());
+        format!("`{field}`{}", about.map(|a| format!(": {a}")).unwrap_or_default())
+    }
+
+    /// The model's field, and where the tag and content wait until both are read.
+    fn model_fields(&self) -> String {
+        format!(
+            "{} #[serde(flatten)] pub {f}: {n},\n#[serde(skip)] {f}_tag: Option<String>,\n#[serde(skip)] {f}_content: Option<serde_json::Map<String, serde_json::Value>>,\n",
+            doc(&format!(
+                "`{}` and `{}` together ({}).",
+                self.tag, self.content, self.about
+            )),
+            f = self.field,
+            n = self.name
+        )
+    }
+
+    fn model_arms(&self) -> String {
+        format!(
+            "{:?} => crate::wire::read_into(&mut self.{f}_tag, value),\n{:?} => crate::wire::read_into(&mut self.{f}_content, value),\n",
+            self.tag,
+            self.content,
+            f = self.field
+        )
+    }
+
+    fn model_finish(&self) -> String {
+        format!(
+            "fn finish(&mut self) {{ self.{f} = {n}::from_wire(self.{f}_tag.take(), self.{f}_content.take()); }}",
+            f = self.field,
+            n = self.name
+        )
+    }
+
+    /// The variant's Rust name and its fields' Rust names.
+    fn rust(&self, kind: &str, fields: &[String]) -> (String, Vec<String>) {
+        (variant(kind), fields.iter().map(|f| field_name(f)).collect())
+    }
+
+    fn enum_def(&self) -> String {
+        let n = &self.name;
+        let (mut decl, mut kind_arms, mut field_arms, mut wire_arms, mut debug_arms) =
+            (String::new(), String::new(), String::new(), String::new(), String::new());
+        let mut table = String::new();
+        for (kind, fields) in &self.variants {
+            let (v, rust) = self.rust(kind, fields);
+            let _ = write!(table, "({kind:?}, &{fields:?}),");
+            if fields.is_empty() {
+                let _ = write!(kind_arms, "{n}::{v} => {kind:?},");
+                let _ = writeln!(decl, "/// `{kind}`: no {}.\n{v},", self.content);
+                let _ = write!(field_arms, "{n}::{v} => Vec::new(),");
+                let _ = write!(wire_arms, "{kind:?} => {n}::{v},");
+                let _ = write!(debug_arms, "{n}::{v} => f.write_str({v:?}),");
+                continue;
+            }
+            let members: String = fields
+                .iter()
+                .zip(&rust)
+                .map(|(w, r)| format!("{} {r}: String,", doc(&self.field_about(w))))
+                .collect();
+            let _ = writeln!(decl, "/// `{kind}`.\n{v} {{ {members} }},");
+            let _ = write!(kind_arms, "{n}::{v} {{ .. }} => {kind:?},");
+            let binds = rust.join(", ");
+            let pairs: String = fields
+                .iter()
+                .zip(&rust)
+                .map(|(w, r)| format!("({w:?}, {r}.as_str()),"))
+                .collect();
+            let _ = write!(field_arms, "{n}::{v} {{ {binds} }} => vec![{pairs}],");
+            let next: String = rust.iter().map(|r| format!("{r}: next(),")).collect();
+            let _ = write!(wire_arms, "{kind:?} => {n}::{v} {{ {next} }},");
+            let shown: String = fields
+                .iter()
+                .zip(&rust)
+                .map(|(w, r)| {
+                    if self.secret(w) {
+                        format!(".field({r:?}, &\"<redacted>\")")
+                    } else {
+                        format!(".field({r:?}, {r})")
+                    }
+                })
+                .collect();
+            let seen: Vec<String> = fields
+                .iter()
+                .zip(&rust)
+                .map(|(w, r)| {
+                    if self.secret(w) {
+                        format!("{r}: _")
+                    } else {
+                        r.clone()
+                    }
+                })
+                .collect();
+            let _ = write!(
+                debug_arms,
+                "{n}::{v} {{ {} }} => f.debug_struct({v:?}){shown}.finish(),",
+                seen.join(", ")
+            );
+        }
+        format!(
+            r#"
+{doc}
+#[doc = "\n\nThe variants use the wire names of the {content} fields; [`{n}::fields`] lists them as `(name, value)` pairs."]
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum {n} {{
+    {decl}
+    /// What this crate cannot express as one of the variants above, kept as received so it
+    /// is never lost: a `{tag}` it does not know (a server may enable new ones), none at all,
+    /// or a known one whose `{content}` could not be read (then `{content}` is empty; the
+    /// record's raw JSON has them). Forms cannot send it.
+    Unknown {{
+        /// The wire `{tag}`, or `None` when the server sent none.
+        kind: Option<String>,
+        /// The `{content}` object as received (empty when it was empty or unreadable).
+        {content_rust}: serde_json::Map<String, serde_json::Value>,
+    }},
+}}
+
+impl Default for {n} {{
+    /// No `{tag}`, no `{content}`.
+    fn default() -> Self {{
+        {n}::Unknown {{ kind: None, {content_rust}: serde_json::Map::new() }}
+    }}
+}}
+
+impl {n} {{
+    /// Every `{tag}` the spec lists, with its `{content}` fields, in the spec's order.
+    pub const VARIANTS: &'static [(&'static str, &'static [&'static str])] = &[{table}];
+
+    /// The wire `{tag}`; `None` for one stored without it.
+    pub fn kind(&self) -> Option<&str> {{
+        Some(match self {{ {kind_arms} {n}::Unknown {{ kind, .. }} => return kind.as_deref() }})
+    }}
+
+    /// The `{content}` as `(field, value)` pairs, in the spec's order; for
+    /// [`{n}::Unknown`], its text-valued fields.
+    pub fn fields(&self) -> Vec<(&str, &str)> {{
+        match self {{
+            {field_arms}
+            {n}::Unknown {{ {content_rust}, .. }} => {content_rust}.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))).collect(),
+        }}
+    }}
+
+    /// The `{content}` fields of a listed `{tag}`; `None` for one the spec does not list.
+    pub fn field_names(kind: &str) -> Option<&'static [&'static str]> {{
+        {n}::VARIANTS.iter().find(|(k, _)| *k == kind).map(|(_, fields)| *fields)
+    }}
+
+    /// The variant of a record's `{tag}` and `{content}` (each read tolerantly), or
+    /// [`{n}::Unknown`] with them as received.
+    pub(crate) fn from_wire(kind: Option<String>, content: Option<serde_json::Map<String, serde_json::Value>>) -> Self {{
+        match crate::wire::variant(kind, content, {n}::field_names) {{
+            Ok((kind, values)) => {{
+                let mut values = values.into_iter();
+                let mut next = || values.next().unwrap_or_default();
+                match kind.as_str() {{
+                    {wire_arms}
+                    _ => {n}::Unknown {{ kind: Some(kind), {content_rust}: serde_json::Map::new() }},
+                }}
+            }}
+            Err((kind, {content_rust})) => {n}::Unknown {{ kind, {content_rust} }},
+        }}
+    }}
+}}
+
+impl std::fmt::Debug for {n} {{
+    /// Every field, secrets shown as `<redacted>`; an unknown variant's field names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{
+        match self {{
+            {debug_arms}
+            {n}::Unknown {{ kind, {content_rust} }} => f
+                .debug_struct("Unknown")
+                .field("kind", kind)
+                .field({content:?}, &{content_rust}.keys().collect::<Vec<_>>())
+                .finish(),
+        }}
+    }}
+}}
+
+impl serde::Serialize for {n} {{
+    /// As the record holds it: `{tag}` and `{content}`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry({tag:?}, &self.kind())?;
+        match self {{
+            {n}::Unknown {{ {content_rust}, .. }} => map.serialize_entry({content:?}, {content_rust})?,
+            known => map.serialize_entry({content:?}, &crate::wire::Pairs(known.fields()))?,
+        }}
+        map.end()
+    }}
+}}
+"#,
+            doc = doc(&format!(
+                "A record's `{}` with that `{}`'s `{}` ({}).",
+                self.tag, self.tag, self.content, self.about
+            )),
+            tag = self.tag,
+            content = self.content,
+            content_rust = field_name(&self.content),
+        )
+    }
+
+    /// The form's setter that takes the union: the tag and every content field it holds.
+    fn form_setter(&self, tag: &Field, fields: &[Field]) -> Result<String> {
+        let n = &self.name;
+        let wrap = |required: bool, v: &str| {
+            if required {
+                v.to_owned()
+            } else {
+                format!("Some({v})")
+            }
+        };
+        let mut arms = String::new();
+        for (kind, wires) in self.variants.iter().filter(|(_, w)| !w.is_empty()) {
+            let (v, rust) = self.rust(kind, wires);
+            let mut body = String::new();
+            for (wire, r) in wires.iter().zip(&rust) {
+                let f = fields
+                    .iter()
+                    .find(|f| f.wire == wire)
+                    .ok_or_else(|| format!("the form has no field {wire} of {n}::{v}"))?;
+                let _ = write!(body, "self.{} = {};", f.rust, wrap(f.required, r));
+            }
+            let _ = write!(arms, "{n}::{v} {{ {} }} => {{ {body} }}", rust.join(", "));
+        }
+        let kind = wrap(
+            tag.required,
+            &format!("{}::from_wire(value.kind().unwrap_or_default())", tag.ty),
+        );
+        Ok(format!(
+            "{} pub fn {}(mut self, value: {n}) -> Self {{ self.{} = {kind}; match value {{ {arms} _ => {{}} }} self }}",
+            doc(&format!(
+                "Sets `{}` and the {} fields of `value` (a [`{n}`]); the form's other fields are left as they are.",
+                tag.wire, self.content
+            )),
+            self.field,
+            tag.rust
+        ))
+    }
+
+    /// The check that the fields of the form's tag are all given.
+    fn form_check(&self, tag: &Field, fields: &[Field]) -> Result<String> {
+        let mut arms = String::new();
+        for (kind, wires) in self.variants.iter().filter(|(_, w)| !w.is_empty()) {
+            let mut body = String::new();
+            for wire in wires {
+                let f = fields
+                    .iter()
+                    .find(|f| f.wire == wire)
+                    .ok_or_else(|| format!("the form has no field {wire} of {}", self.name))?;
+                let value = if f.required {
+                    format!("Some(self.{}.as_str())", f.rust)
+                } else {
+                    format!("self.{}.as_deref()", f.rust)
+                };
+                let _ = write!(
+                    body,
+                    "crate::resources::check::required_for({wire:?}, {value}, {kind:?})?;"
+                );
+            }
+            let _ = write!(arms, "{kind:?} => {{ {body} }}");
+        }
+        let head = if tag.required {
+            format!("{{ let kind = &self.{};", tag.rust)
+        } else {
+            format!("if let Some(kind) = &self.{} {{", tag.rust)
+        };
+        Ok(format!("{head} match kind.as_str() {{ {arms} _ => {{}} }} }}"))
+    }
+}
+
+/// The properties of the object a field holds (through `$ref`s and the branches of a
+/// `oneOf`/`anyOf`: the first object with properties).
+fn object_props<'a>(schema: &'a Value, schemas: &'a Map<String, Value>) -> Option<&'a Map<String, Value>> {
+    let schema = match ref_name(schema) {
+        Some(name) => schemas.get(name)?,
+        None => schema,
+    };
+    if let Some(props) = schema["properties"].as_object() {
+        return Some(props);
+    }
+    let branches = schema["oneOf"].as_array().or(schema["anyOf"].as_array())?;
+    branches.iter().find_map(|b| object_props(b, schemas))
+}
+
+// ---------------------------------------------------------------------------------------
 // Enums
 
 fn string_enum(name: &str, schema: &Value) -> Result<String> {
@@ -1080,6 +1665,11 @@ fn string_enum(name: &str, schema: &Value) -> Result<String> {
         .filter_map(Value::as_str)
         .collect();
     let variants: Vec<String> = values.iter().map(|v| variant(v)).collect();
+    if variants.iter().any(|v| v == "Unknown") {
+        return Err(format!(
+            "{name}: a value named `unknown` clashes with `Unknown`"
+        ));
+    }
     let decl: String = values
         .iter()
         .zip(&variants)
@@ -1090,23 +1680,36 @@ fn string_enum(name: &str, schema: &Value) -> Result<String> {
         .zip(&variants)
         .map(|(v, id)| format!("{name}::{id} => {v:?},"))
         .collect();
+    let from: String = values
+        .iter()
+        .zip(&variants)
+        .map(|(v, id)| format!("{v:?} => {name}::{id},"))
+        .collect();
     let all: String = variants.iter().map(|id| format!("{name}::{id},")).collect();
     Ok(format!(
         r#"
 {doc}
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum {name} {{
     {decl}
+    /// A value the spec does not list (a newer server's, or one the web UI wrote), as sent.
+    /// Read from records; forms refuse to send it.
+    Unknown(String),
 }}
 
 impl {name} {{
-    /// Every value, in the spec's order.
+    /// Every value the spec lists, in its order.
     pub const ALL: &'static [{name}] = &[{all}];
 
     /// The wire value.
-    pub fn as_str(self) -> &'static str {{
-        match self {{ {arms} }}
+    pub fn as_str(&self) -> &str {{
+        match self {{ {arms} {name}::Unknown(other) => other }}
+    }}
+
+    /// The value with this wire name; any other text is [`{name}::Unknown`].
+    pub fn from_wire(text: &str) -> Self {{
+        match text {{ {from} other => {name}::Unknown(other.to_owned()) }}
     }}
 }}
 
@@ -1119,9 +1722,21 @@ impl std::fmt::Display for {name} {{
 impl std::str::FromStr for {name} {{
     type Err = crate::Error;
 
-    /// The value with this wire name.
+    /// The listed value with this wire name; any other is an error naming the values.
     fn from_str(s: &str) -> Result<Self, crate::Error> {{
-        crate::resources::check::parse({name:?}, s, {name}::ALL, |v| v.as_str())
+        crate::resources::check::parse({name:?}, s, {name}::ALL, {name}::as_str)
+    }}
+}}
+
+impl serde::Serialize for {name} {{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{
+        serializer.serialize_str(self.as_str())
+    }}
+}}
+
+impl crate::wire::Tolerant for {name} {{
+    fn read<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<Self>, D::Error> {{
+        Ok(<String as crate::wire::Tolerant>::read(value)?.map(|text| {name}::from_wire(&text)))
     }}
 }}
 
@@ -1135,9 +1750,9 @@ impl crate::catalog::FieldValue for {name} {{
     fn parse_field(text: &str) -> Result<Self, String> {{
         {name}::ALL
             .iter()
-            .copied()
             .find(|v| v.as_str() == text.trim())
-            .ok_or_else(|| crate::catalog::one_of({name}::ALL.iter().map(|v| v.as_str())))
+            .cloned()
+            .ok_or_else(|| crate::catalog::one_of({name}::ALL.iter().map({name}::as_str)))
     }}
 }}
 "#,

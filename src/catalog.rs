@@ -108,6 +108,9 @@ pub struct FieldInfo {
     pub refers: Option<&'static str>,
     /// Whether the value is a secret (a password, a token).
     pub secret: bool,
+    /// The values of the form's variant tag (a handler's `type`) that need this field
+    /// (`["telegram"]` for `telegram_chat_id`); empty when none does.
+    pub required_for: &'static [&'static str],
 }
 
 /// A resource: its path, fields, forms and operations.

@@ -7,7 +7,6 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 use reqwest::Url;
 
-use crate::notification_handlers::NotificationHandlers;
 use crate::raw;
 use crate::retry::{RetryPolicy, Throttle};
 use crate::transport::{CallState, Shared, Transport};
@@ -80,11 +79,6 @@ impl Client {
     /// URL without its final `/api`.
     pub fn site_url(&self) -> &str {
         &self.inner.site_url
-    }
-
-    /// The notification-handlers resource.
-    pub fn notification_handlers(&self) -> NotificationHandlers<'_> {
-        NotificationHandlers::new(self)
     }
 
     /// The generated client, sharing this client's connection pool, key and settings: an
@@ -256,7 +250,7 @@ impl ClientBuilder {
 
     /// How failed requests are retried (see [`RetryPolicy`]); default
     /// `RetryPolicy::default()`. Each call can override it with
-    /// [`crate::NotificationHandlers::with_retry_policy`].
+    /// [`crate::resources::Resources::with_retry_policy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self

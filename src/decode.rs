@@ -7,8 +7,8 @@
 //! let body = br#"{"data": {"id": 1, "type": "email", "name": "Work email",
 //!     "settings": {"email": "hey@example.com"}, "is_enabled": 2,
 //!     "last_datetime": null, "datetime": "2025-12-05 14:29:14"}}"#;
-//! let handler = bitpeak::decode::handler(body)?;
-//! assert_eq!(handler.state, bitpeak::HandlerState::PendingConfirmation);
+//! let handler = bitpeak::decode::one::<bitpeak::resources::NotificationHandler>(body)?;
+//! assert_eq!((handler.is_enabled, handler.is_pending_confirmation()), (Some(true), true));
 //! # Ok::<(), bitpeak::Error>(())
 //! ```
 
@@ -16,7 +16,6 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::notification_handlers::NotificationHandler;
 use crate::pagination::Page;
 use crate::record::{record, saved_record, FromRecord};
 use crate::wire::Envelope;
@@ -32,7 +31,7 @@ pub use crate::record::Saved;
 /// let body = br#"{"data": [{"id": 1, "type": "webhook", "settings": {"webhook": "https://a.example"}},
 ///     {"id": "x"}, {"id": 3, "type": null, "settings": "[]", "is_enabled": 7}],
 ///     "meta": {"page": 1, "total_pages": 1}}"#;
-/// let page = bitpeak::decode::page::<bitpeak::NotificationHandler>(body, 1, 25)?;
+/// let page = bitpeak::decode::page::<bitpeak::resources::NotificationHandler>(body, 1, 25)?;
 /// assert_eq!(page.items.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 3]);
 /// assert_eq!(page.unreadable[0].raw.json(), r#"{"id": "x"}"#);
 /// # Ok::<(), bitpeak::Error>(())
@@ -57,25 +56,6 @@ pub fn one<T: FromRecord>(body: &[u8]) -> Result<T, Error> {
 /// A `201`/`200` body of create or update of any resource: the id, or the whole record.
 pub fn mutation<T: FromRecord>(body: &[u8]) -> Result<Saved<T>, Error> {
     saved_record(json::<Envelope>(body)?.data)
-}
-
-/// [`page`] of notification handlers.
-pub fn handler_page(
-    body: &[u8],
-    requested_page: u64,
-    requested_per_page: u64,
-) -> Result<Page<NotificationHandler>, Error> {
-    page(body, requested_page, requested_per_page)
-}
-
-/// [`one`] notification handler.
-pub fn handler(body: &[u8]) -> Result<NotificationHandler, Error> {
-    one(body)
-}
-
-/// [`mutation`] of a notification handler.
-pub fn saved(body: &[u8]) -> Result<Saved<NotificationHandler>, Error> {
-    mutation(body)
 }
 
 /// The error an answer with a non-success status stands for.

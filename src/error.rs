@@ -19,7 +19,7 @@ const SNIPPET_CHARS: usize = 200;
 /// ```
 /// # async fn demo(client: bitpeak::Client) {
 /// match client.notification_handlers().get(42).await {
-///     Ok(handler) => println!("{}", handler.name),
+///     Ok(handler) => println!("{:?}", handler.name),
 ///     Err(bitpeak::Error::NotFound { .. }) => println!("no such handler"),
 ///     Err(e) => eprintln!("{e}"),
 /// }

@@ -1,6 +1,6 @@
 //! Form bodies as the servers read them (PHP's `$_POST`, from `multipart/form-data`): text
 //! trimmed, booleans as `1`/`0` (PHP reads `"false"` as true), arrays as repeated `name[]`,
-//! absent options left out. One set of rules for every create and update of every resource.
+//! absent options left out (the generated forms' `fields` say which). One set of rules for every create and update of every resource.
 //!
 //! A [`Form`] keeps its fields, so a fresh `reqwest::multipart::Form` (which cannot be
 //! cloned) can be built for every attempt of a request.
@@ -31,33 +31,6 @@ impl Form {
         self
     }
 
-    /// A text field when there is a value; nothing otherwise.
-    pub(crate) fn text_opt(self, name: &str, value: Option<&str>) -> Self {
-        match value {
-            Some(value) => self.text(name, value),
-            None => self,
-        }
-    }
-
-    /// A boolean, as `1` or `0`.
-    pub(crate) fn flag(self, name: &str, value: bool) -> Self {
-        self.text(name, if value { "1" } else { "0" })
-    }
-
-    /// An array, as one `name[]` field per value (none for an empty array).
-    #[cfg(test)]
-    pub(crate) fn list<V: std::fmt::Display>(
-        mut self,
-        name: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> Self {
-        let key = format!("{name}[]");
-        for value in values {
-            self = self.text(&key, &value.to_string());
-        }
-        self
-    }
-
     /// The fields, in order.
     #[cfg(test)]
     pub(crate) fn fields(&self) -> &[(String, String)] {
@@ -79,14 +52,12 @@ mod tests {
     use super::Form;
 
     #[test]
-    fn the_servers_rules() {
-        let form = Form::new()
-            .text("name", "  Ops ")
-            .text_opt("absent", None)
-            .text_opt("type", Some("email"))
-            .flag("is_enabled", false)
-            .list("ping_servers_ids", [1, 2])
-            .list("none", Vec::<u8>::new());
+    fn text_is_trimmed_and_the_order_kept() {
+        let form = Form::from_fields(vec![
+            ("name", "  Ops ".to_owned()),
+            ("ping_servers_ids[]", "1".to_owned()),
+            ("ping_servers_ids[]", " 2".to_owned()),
+        ]);
         let pairs: Vec<(&str, &str)> = form
             .fields()
             .iter()
@@ -96,8 +67,6 @@ mod tests {
             pairs,
             [
                 ("name", "Ops"),
-                ("type", "email"),
-                ("is_enabled", "0"),
                 ("ping_servers_ids[]", "1"),
                 ("ping_servers_ids[]", "2"),
             ]

@@ -127,3 +127,45 @@ fn unreadable<T: FromRecord>(odd: UnreadableRecord) -> Error {
     let reason = format!("the {} it holds cannot be read: {}", T::WHAT, odd.reason);
     Error::decode(reqwest::StatusCode::OK, odd.raw.json().as_bytes(), &reason)
 }
+
+/// Reads a record's `id` into `slot`: a positive integer, else `0` (no id; see [`model`]).
+pub(crate) fn read_id<'de, D: serde::Deserializer<'de>>(
+    slot: &mut u64,
+    value: D,
+) -> Result<(), D::Error> {
+    use serde::Deserialize;
+    *slot = Int::deserialize(value)?
+        .0
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0);
+    Ok(())
+}
+
+/// A generated model from its record: every field read on its own (see
+/// [`crate::wire::Fields`]); unreadable only when the record is not an object or, for a
+/// resource with ids (`id` given), has no positive id.
+pub(crate) fn model<T: crate::wire::Fields>(
+    raw: RawRecord,
+    id: Option<fn(&T) -> u64>,
+    raw_of: fn(&mut T) -> &mut RawRecord,
+) -> Result<T, UnreadableRecord> {
+    let mut model = match crate::wire::record_fields::<T>(&raw) {
+        Ok(model) => model,
+        Err(why) => return Err(UnreadableRecord::new(raw, why)),
+    };
+    if id.is_some_and(|id| id(&model) == 0) {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            #[serde(default)]
+            id: Int,
+        }
+        let why = raw
+            .fields::<IdOnly>()
+            .and_then(|f| record_id(&f.id).map(|_| ()))
+            .err()
+            .unwrap_or_else(|| "it has no readable id".to_owned());
+        return Err(UnreadableRecord::new(raw, why));
+    }
+    *raw_of(&mut model) = raw;
+    Ok(model)
+}

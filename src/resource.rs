@@ -105,6 +105,21 @@ pub struct Resend {
     pub field: &'static str,
     /// Where the record stores it.
     pub from: &'static str,
+    /// A flag (`1`/`0`): a stored value other than `0`/`false` (a handler's `is_enabled: 2`,
+    /// switched on but unconfirmed) is re-sent as `1`.
+    pub flag: bool,
+}
+
+impl Resend {
+    /// A stored value as the form sends it.
+    pub(crate) fn text(&self, stored: String) -> String {
+        let off = matches!(stored.trim(), "" | "0" | "false");
+        match (self.flag, off) {
+            (false, _) => stored,
+            (true, true) => "0".to_owned(),
+            (true, false) => "1".to_owned(),
+        }
+    }
 }
 
 /// A create or update form: checked before anything is sent, then sent as its wire fields.

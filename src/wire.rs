@@ -44,7 +44,7 @@ use serde_json::{Map, Value};
 /// assert_eq!(raw.to_value()["extra"][1], 2);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RawRecord(Box<RawValue>);
 
@@ -404,6 +404,449 @@ impl<'de> Deserialize<'de> for Json {
             Value::Null => None,
             value => Some(value),
         }))
+    }
+}
+
+/// A value read from **any** JSON value without failing: `Ok(None)` when the value has another
+/// shape (the error is only for broken JSON, which fails the whole answer anyway). Every field
+/// of a generated model, nested ones included, is read through this trait, so one odd field
+/// is `None` and never costs its record.
+///
+/// Scalars read as the tolerant newtypes of this module do ([`Int`], [`Float`], [`Flag`] for
+/// `bool`, [`Text`], [`When`]); lists and maps as [`Tolerant`] for `Vec` and `BTreeMap` say;
+/// generated nested structs and enums implement it too.
+///
+/// ```
+/// use bitpeak::wire::Tolerant;
+/// let ids = |json: &str| {
+///     let mut de = serde_json::Deserializer::from_str(json);
+///     Vec::<i64>::read(&mut de).unwrap()
+/// };
+/// assert_eq!(ids("[3, 4]"), Some(vec![3, 4]));
+/// assert_eq!(ids(r#"{"1": 3, "3": 4}"#), Some(vec![3, 4])); // a PHP array with gaps
+/// assert_eq!(ids(r#""[3, 4]""#), Some(vec![3, 4])); // JSON-encoded
+/// assert_eq!(ids("null"), Some(vec![]));
+/// assert_eq!(ids(r#"{"a": "x"}"#), None);
+/// ```
+pub trait Tolerant: Sized {
+    /// The value, or `None` when the JSON value cannot be one.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error>;
+}
+
+macro_rules! tolerant_via {
+    ($($ty:ty => $wire:ident $(($map:expr))?),* $(,)?) => {$(
+        impl Tolerant for $ty {
+            fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                let read = $wire::deserialize(d)?.0;
+                $(let read = read.map($map);)?
+                Ok(read)
+            }
+        }
+    )*};
+}
+
+tolerant_via! {
+    i64 => Int,
+    f64 => Float,
+    bool => Flag(|n| n != 0),
+    String => Text,
+    chrono::DateTime<chrono::Utc> => When,
+    Map<String, Value> => JsonObject,
+    Value => Json,
+}
+
+/// Reads `T` from an owned value's JSON text (a JSON-encoded column), `None` if it is not JSON.
+fn read_encoded<T: Tolerant>(text: &str) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = T::read(&mut de).ok().flatten();
+    de.end().ok().and(read)
+}
+
+/// One element of a list or map, read with [`Tolerant`]; `None` marks it unreadable.
+struct Element<T>(Option<T>);
+
+impl<'de, T: Tolerant> Deserialize<'de> for Element<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::read(deserializer).map(Element)
+    }
+}
+
+/// A map key, borrowed from the input when it can be.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A list: a JSON array; an object PHP wrote from an array with gaps (`{"1": 3, "3": 4}`: its
+/// values, in the order of their integer keys); the same JSON-encoded in a string; `[]`,
+/// `null` or `""` as empty; a lone value the element reads as a list of one. `None` when any
+/// element cannot be read.
+impl<T: Tolerant> Tolerant for Vec<T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+        struct ListVisitor<T>(std::marker::PhantomData<T>);
+        impl<T: Tolerant> ListVisitor<T> {
+            fn one(read: Option<T>) -> Option<Vec<T>> {
+                read.map(|v| vec![v])
+            }
+        }
+        impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
+            type Value = Option<Vec<T>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                let mut readable = true;
+                while let Some(Element(item)) = seq.next_element::<Element<T>>()? {
+                    match item {
+                        Some(item) if readable => items.push(item),
+                        _ => readable = false,
+                    }
+                }
+                Ok(readable.then_some(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                let mut readable = true;
+                while let Some((Key(key), Element(item))) =
+                    map.next_entry::<Key<'de>, Element<T>>()?
+                {
+                    match item {
+                        Some(item) if readable => {
+                            items.push((key.trim().parse::<i64>().ok(), item))
+                        }
+                        _ => readable = false,
+                    }
+                }
+                if items.iter().all(|(index, _)| index.is_some()) {
+                    items.sort_by_key(|(index, _)| *index);
+                }
+                Ok(readable.then(|| items.into_iter().map(|(_, item)| item).collect()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                let text = v.trim();
+                if text.is_empty() || text == "null" {
+                    return Ok(Some(Vec::new()));
+                }
+                if text.starts_with(['[', '{']) {
+                    return Ok(read_encoded(text));
+                }
+                Ok(Self::one(
+                    T::read(de::value::StrDeserializer::<de::value::Error>::new(v))
+                        .ok()
+                        .flatten(),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Some(Vec::new()))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Some(Vec::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                Vec::<T>::read(d)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Self::one(
+                    T::read(de::value::BoolDeserializer::<de::value::Error>::new(v))
+                        .ok()
+                        .flatten(),
+                ))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Self::one(
+                    T::read(de::value::I64Deserializer::<de::value::Error>::new(v))
+                        .ok()
+                        .flatten(),
+                ))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Self::one(
+                    T::read(de::value::U64Deserializer::<de::value::Error>::new(v))
+                        .ok()
+                        .flatten(),
+                ))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Self::one(
+                    T::read(de::value::F64Deserializer::<de::value::Error>::new(v))
+                        .ok()
+                        .flatten(),
+                ))
+            }
+        }
+        deserializer.deserialize_any(ListVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A map of values keyed by text: a JSON object; the same JSON-encoded in a string; `[]`,
+/// `null` or `""` as empty. `None` when any value cannot be read.
+impl<T: Tolerant> Tolerant for std::collections::BTreeMap<String, T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+        struct MapVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
+            type Value = Option<std::collections::BTreeMap<String, T>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = std::collections::BTreeMap::new();
+                let mut readable = true;
+                while let Some((Key(key), Element(item))) =
+                    map.next_entry::<Key<'de>, Element<T>>()?
+                {
+                    match item {
+                        Some(item) if readable => {
+                            out.insert(key.into_owned(), item);
+                        }
+                        _ => readable = false,
+                    }
+                }
+                Ok(readable.then_some(out))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Ok(empty_seq(seq)?.then(std::collections::BTreeMap::new))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(encoded_or_empty(v))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Some(std::collections::BTreeMap::new()))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Some(std::collections::BTreeMap::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                Tolerant::read(d)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        deserializer.deserialize_any(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Whether a JSON array is empty (consuming it).
+fn empty_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<bool, A::Error> {
+    let mut empty = true;
+    while seq.next_element::<IgnoredAny>()?.is_some() {
+        empty = false;
+    }
+    Ok(empty)
+}
+
+/// A container from a string: `""`, `"null"` and `"[]"` are the empty one, other text its JSON.
+fn encoded_or_empty<T: Tolerant + Default>(text: &str) -> Option<T> {
+    match text.trim() {
+        "" | "null" | "[]" => Some(T::default()),
+        json => read_encoded(json),
+    }
+}
+
+/// A generated object type (a model or one of its nested objects), read key by key.
+pub trait Fields: Default {
+    /// Reads the value of `key` into its field; a key that is no field is kept (a nested
+    /// object's other keys) or skipped (a record's: its [`RawRecord`] has them).
+    fn read_field<'de, D: Deserializer<'de>>(
+        &mut self,
+        key: &str,
+        value: D,
+    ) -> Result<(), D::Error>;
+
+    /// Called once every key is read (a union by a tag builds its variant here).
+    fn finish(&mut self) {}
+}
+
+/// Reads an object type: a JSON object key by key, each value on its own; the same
+/// JSON-encoded in a string; `[]`, `null` or `""` as an empty object. `None` for anything
+/// else. The [`Tolerant`] reading of every generated nested object.
+pub fn object<'de, D: Deserializer<'de>, T: Fields>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Fields> Visitor<'de> for ObjectVisitor<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+            read_fields(map).map(Some)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+            Ok(empty_seq(seq)?.then(T::default))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Option<T>, E> {
+            Ok(encoded_or_empty::<Encoded<T>>(v).map(|e| e.0))
+        }
+        fn visit_unit<E>(self) -> Result<Option<T>, E> {
+            Ok(Some(T::default()))
+        }
+        fn visit_none<E>(self) -> Result<Option<T>, E> {
+            Ok(Some(T::default()))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            object(d)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(ObjectVisitor(std::marker::PhantomData))
+}
+
+/// An object type read through [`object`], for [`encoded_or_empty`].
+#[derive(Default)]
+struct Encoded<T>(T);
+
+impl<T: Fields> Tolerant for Encoded<T> {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(object::<D, T>(d)?.map(Encoded))
+    }
+}
+
+/// Every entry of a JSON object into `T`'s fields.
+fn read_fields<'de, A: MapAccess<'de>, T: Fields>(mut map: A) -> Result<T, A::Error> {
+    struct FieldSeed<'a, T> {
+        out: &'a mut T,
+        key: &'a str,
+    }
+    impl<'de, T: Fields> de::DeserializeSeed<'de> for FieldSeed<'_, T> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            self.out.read_field(self.key, d)
+        }
+    }
+    let mut out = T::default();
+    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        map.next_value_seed(FieldSeed {
+            out: &mut out,
+            key: &key,
+        })?;
+    }
+    out.finish();
+    Ok(out)
+}
+
+/// Reads a record's JSON text into a generated model's fields (see [`Fields`]).
+pub(crate) fn record_fields<T: Fields>(raw: &RawRecord) -> Result<T, String> {
+    struct Record<T>(T);
+    impl<'de, T: Fields> Deserialize<'de> for Record<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct RecordVisitor<T>(std::marker::PhantomData<T>);
+            impl<'de, T: Fields> Visitor<'de> for RecordVisitor<T> {
+                type Value = Record<T>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Record<T>, A::Error> {
+                    read_fields(map).map(Record)
+                }
+            }
+            d.deserialize_map(RecordVisitor(std::marker::PhantomData))
+        }
+    }
+    raw.fields::<Record<T>>().map(|r| r.0)
+}
+
+/// A field's value for [`Fields::read_field`]: read tolerantly into `slot`.
+pub fn read_into<'de, D: Deserializer<'de>, T: Tolerant>(
+    slot: &mut Option<T>,
+    value: D,
+) -> Result<(), D::Error> {
+    *slot = T::read(value)?;
+    Ok(())
+}
+
+/// A nested object's key that is no field of its type, kept as sent.
+pub fn keep<'de, D: Deserializer<'de>>(
+    other: &mut Map<String, Value>,
+    key: &str,
+    value: D,
+) -> Result<(), D::Error> {
+    other.insert(key.to_owned(), Value::deserialize(value)?);
+    Ok(())
+}
+
+/// A record's key that is no field of its model: skipped (its [`RawRecord`] keeps it).
+pub fn skip<'de, D: Deserializer<'de>>(value: D) -> Result<(), D::Error> {
+    IgnoredAny::deserialize(value).map(|_| ())
+}
+
+/// A union by a tag (a handler's `type` and `settings`): the tag and the values of its
+/// content fields (`fields_of` the tag), in their order, each as text (a number as written, a
+/// boolean `1`/`0`, missing or `null` as empty); or, when that cannot be said (no tag, a tag
+/// `fields_of` does not know, unreadable content, a field holding an array or object), the
+/// tag and content as received.
+#[allow(clippy::type_complexity)]
+pub(crate) fn variant(
+    tag: Option<String>,
+    content: Option<Map<String, Value>>,
+    fields_of: fn(&str) -> Option<&'static [&'static str]>,
+) -> Result<(String, Vec<String>), (Option<String>, Map<String, Value>)> {
+    let (tag, mut content) = match (tag, content) {
+        (Some(tag), Some(content)) => (tag, content),
+        (tag, content) => return Err((tag, content.unwrap_or_default())),
+    };
+    let Some(fields) = fields_of(&tag) else {
+        return Err((Some(tag), content));
+    };
+    let nested = |f: &&str| matches!(content.get(*f), Some(Value::Array(_) | Value::Object(_)));
+    if fields.iter().any(nested) {
+        return Err((Some(tag), content));
+    }
+    let values = fields.iter().map(|f| match content.remove(*f) {
+        Some(Value::String(text)) => text,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => u8::from(b).to_string(),
+        _ => String::new(),
+    });
+    Ok((tag, values.collect()))
+}
+
+/// `(name, value)` pairs serialised as a JSON object.
+pub(crate) struct Pairs<'a>(pub Vec<(&'a str, &'a str)>);
+
+impl Serialize for Pairs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
     }
 }
 

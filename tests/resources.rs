@@ -96,7 +96,7 @@ async fn create_sends_every_kind_of_field_as_the_servers_read_them() {
     assert_eq!(monitor.project_id, Some(4));
     assert_eq!(monitor.is_enabled, Some(false));
     assert_eq!(monitor.uptime, Some(99.5));
-    assert_eq!(monitor.settings.as_ref().unwrap()["timeout_seconds"], 10);
+    assert_eq!(monitor.settings.as_ref().unwrap().timeout_seconds, Some(10));
 }
 
 #[tokio::test]
@@ -296,7 +296,7 @@ async fn list_get_and_delete_send_the_spec_s_requests() {
     let dns = client.dns_monitors().get(8).await.unwrap();
     get.assert_calls_async(1).await;
     assert_eq!(dns.id, 8);
-    assert_eq!(dns.dns.unwrap()["A"][0]["ip"], "192.0.2.1");
+    assert_eq!(dns.dns.unwrap()["A"][0].ip.as_deref(), Some("192.0.2.1"));
     client.heartbeats().delete(4).await.unwrap();
     delete.assert_calls_async(1).await;
 }
@@ -393,12 +393,13 @@ async fn projects_monitors_and_heartbeats_under_every_profile() {
         assert_eq!(updated.project_id, Some(project.id as i64), "{profile}");
         assert_eq!(updated.is_enabled, Some(false), "{profile}");
         assert_eq!(text(&updated.name), "API v2");
-        let headers = &updated.settings.as_ref().unwrap()["response_headers"];
-        assert_eq!(
-            headers,
-            &json!([{"name": "X-Ok", "value": "yes"}]),
-            "{profile}"
-        );
+        let headers = updated.settings.as_ref().unwrap().response_headers.as_ref();
+        let pairs: Vec<_> = headers
+            .unwrap()
+            .iter()
+            .map(|h| (h.name.as_deref(), h.value.as_deref()))
+            .collect();
+        assert_eq!(pairs, [(Some("X-Ok"), Some("yes"))], "{profile}");
         let user_id = updated.user_id;
         assert_eq!(
             user_id.is_some(),
@@ -421,8 +422,8 @@ async fn projects_monitors_and_heartbeats_under_every_profile() {
             .unwrap();
         let settings = renamed.settings.as_ref().unwrap();
         assert_eq!(
-            (&settings["run_interval"], &settings["run_interval_type"]),
-            (&json!(2), &json!("days")),
+            (settings.run_interval, settings.run_interval_type.clone()),
+            (Some(2), Some(IntervalUnit::Days)),
             "{profile}"
         );
         let code = renamed.code.clone().unwrap();
@@ -475,10 +476,10 @@ async fn domain_names_dns_and_server_monitors_where_servers_have_them() {
         let whois = domain.whois_notifications.as_ref().unwrap();
         assert_eq!(
             (
-                &whois["whois_notifications"],
-                &whois["whois_notifications_timing"]
+                whois.whois_notifications.as_deref(),
+                whois.whois_notifications_timing
             ),
-            (&json!([3]), &json!("30"))
+            (Some(&[3][..]), Some(30))
         );
         let updated = domains
             .update(domain.id, &DomainNameUpdate::new().is_enabled(false))
@@ -522,10 +523,10 @@ async fn domain_names_dns_and_server_monitors_where_servers_have_them() {
         }
         let dns = dns.unwrap();
         assert_eq!(
-            dns.settings.as_ref().unwrap()["dns_types"],
-            json!(["A", "MX"])
+            dns.settings.as_ref().unwrap().dns_types,
+            Some(vec!["A".to_owned(), "MX".to_owned()])
         );
-        assert_eq!(dns.notifications, Some(json!([3])));
+        assert_eq!(dns.notifications, Some(vec![3]));
         let dns2 = client
             .dns_monitors()
             .update(dns.id, &DnsMonitorUpdate::new().name("DNS 2"))
@@ -533,10 +534,18 @@ async fn domain_names_dns_and_server_monitors_where_servers_have_them() {
             .unwrap();
         assert_eq!(text(&dns2.name), "DNS 2");
         let monitor = servers.unwrap();
-        let alerts = &monitor.settings.as_ref().unwrap()["alerts"];
+        let alerts = &monitor.settings.as_ref().unwrap().alerts;
         assert_eq!(
-            alerts,
-            &json!([{"metric": "cpu_usage", "rule": "is_higher", "value": "90", "trigger": "3"}])
+            serde_json::to_value(alerts).unwrap(),
+            json!([{"metric": "cpu_usage", "rule": "is_higher", "value": 90, "trigger": 3}])
+        );
+        let alert = &alerts.as_ref().unwrap()[0];
+        assert_eq!(
+            (alert.metric.clone(), alert.rule.clone()),
+            (
+                Some(ServerAlertMetric::CpuUsage),
+                Some(ServerAlertRule::IsHigher)
+            )
         );
         let renamed = client
             .server_monitors()
@@ -829,13 +838,13 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
         assert_eq!((answered.id, answered.access.clone()), (member.id, None));
         let listed = members.list_in(team.id, &Query::new()).await.unwrap();
         let access = listed.items[0].access.clone().unwrap();
-        assert_eq!(access.get("update.monitors"), Some(&json!(true)));
+        assert_eq!(access.get("update.monitors"), Some(&true));
         let team = teams.get(team.id).await.unwrap();
         assert_eq!(
             team.team_members
                 .as_ref()
-                .map(|m| m.as_array().map(Vec::len)),
-            Some(Some(1))
+                .map(|m| m.iter().map(|m| m.user_email.clone()).collect::<Vec<_>>()),
+            Some(vec![Some("ana@example.com".to_owned())])
         );
         members.delete(member.id).await.unwrap();
         teams.delete(team.id).await.unwrap();

@@ -3,7 +3,9 @@
 //! YAML file keyed by name, references by name; `bitpeak apply` plans that file against the
 //! live account and carries the plan out. Which fields a resource has, where the record stores
 //! each, which are secrets and which refer to another resource all come from the spec (through
-//! `bitpeak::catalog`); notification handlers keep their own file entries (the handlers file).
+//! `bitpeak::catalog`), for notification handlers as for the rest. Files of the previous
+//! release still apply: a handlers file's `handlers:` is read as `notification_handlers:`, and
+//! an entry's `enabled` as `is_enabled`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -50,13 +52,38 @@ fn info(section: &str) -> Option<&'static ResourceInfo> {
     bitpeak::catalog::resource(section)
 }
 
-/// The fields an entry of `r` may have: its create form's, those with a `name` excepted (the
-/// entry's key is its name).
+/// The fields an entry of `r` may have: its create form's, then those only its update form
+/// has that the record stores (a handler's `is_enabled`, set by an update after the create);
+/// `name` excepted (the entry's key is its name).
 fn entry_fields(r: &ResourceInfo) -> impl Iterator<Item = &'static FieldInfo> {
-    r.create
+    let create = r.create.unwrap_or_default();
+    let update_only = r
+        .update
         .unwrap_or_default()
         .iter()
+        .filter(|u| u.stored.is_some() && create.iter().all(|c| c.name != u.name));
+    create
+        .iter()
+        .chain(update_only)
         .filter(|f| f.name != "name")
+}
+
+/// Whether `f` is sent by `r`'s create form (else by the update that follows the create).
+fn on_create(r: &ResourceInfo, f: &FieldInfo) -> bool {
+    r.create.unwrap_or_default().iter().any(|c| c.name == f.name)
+}
+
+/// The previous release's names: its handlers file's section, and `enabled`.
+const RENAMED: &[(&str, &str)] = &[
+    ("handlers", "notification_handlers"),
+    ("enabled", "is_enabled"),
+];
+
+fn current_name(key: &str) -> &str {
+    RENAMED
+        .iter()
+        .find(|(old, _)| *old == key)
+        .map_or(key, |(_, new)| new)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -72,27 +99,21 @@ pub async fn export(
     let mut names: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
     let mut document = serde_yaml::Mapping::new();
     for section in SECTIONS {
-        let entries = if *section == "notification-handlers" {
-            let (entries, ids) = crate::export_handlers(client, include_secrets).await?;
-            names.insert(section, ids);
-            entries
-        } else {
-            let Some(r) = info(section) else { continue };
-            match live(client, r).await {
-                Ok(records) => {
-                    bar.inc(records.len() as u64);
-                    let (entries, ids) = export_section(r, &records, &names, include_secrets);
-                    names.insert(section, ids);
-                    entries
-                }
-                Err(bitpeak::Error::Unavailable { .. }) => {
-                    note(format_args!(
-                        "export: {section}: not on this server; left out"
-                    ));
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
+        let Some(r) = info(section) else { continue };
+        let entries = match live(client, r).await {
+            Ok(records) => {
+                bar.inc(records.len() as u64);
+                let (entries, ids) = export_section(r, &records, &names, include_secrets);
+                names.insert(section, ids);
+                entries
             }
+            Err(bitpeak::Error::Unavailable { .. }) => {
+                note(format_args!(
+                    "export: {section}: not on this server; left out"
+                ));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
         };
         document.insert(Yaml::from(key(section)), Yaml::Mapping(entries));
     }
@@ -227,9 +248,8 @@ struct Wanted {
     fields: Vec<(&'static FieldInfo, Vec<String>)>,
 }
 
-/// The file, read and checked: every section's entries, handlers apart.
+/// The file, read and checked: every section's entries.
 struct AccountFile {
-    handlers: Option<Vec<crate::Wanted>>,
     sections: Vec<(&'static ResourceInfo, Vec<Wanted>)>,
 }
 
@@ -254,11 +274,10 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
         )));
     };
     let mut file = AccountFile {
-        handlers: None,
         sections: Vec::new(),
     };
     for (section_key, entries) in top {
-        let section_key = section_key.as_str().unwrap_or_default().to_owned();
+        let section_key = current_name(section_key.as_str().unwrap_or_default()).to_owned();
         let section = SECTIONS
             .iter()
             .find(|s| key(s) == section_key)
@@ -275,14 +294,6 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
                     ),
                 )
             })?;
-        if *section == "notification-handlers" {
-            let handlers: crate::HandlersFile = serde_yaml::from_value(Yaml::Mapping(
-                [(Yaml::from("handlers"), entries)].into_iter().collect(),
-            ))
-            .map_err(|e| usage(format!("{}: notification_handlers: {e}", path.display())))?;
-            file.handlers = Some(crate::wanted_handlers(handlers, &text, path)?);
-            continue;
-        }
         let r = info(section).ok_or_else(|| usage(format!("{section}: not in the spec")))?;
         let Yaml::Mapping(entries) = entries else {
             return Err(refuse(
@@ -290,10 +301,17 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
                 format!("{section_key} must map names to entries"),
             ));
         };
-        let mut wanted = Vec::new();
+        let mut wanted: Vec<Wanted> = Vec::new();
         for (name, entry) in entries {
             let name = scalar(&name).unwrap_or_default();
-            wanted.push(read_entry(r, &name, entry, &refuse)?);
+            let entry = read_entry(r, &name, entry, &refuse)?;
+            if wanted.iter().any(|w| w.name.trim() == entry.name.trim()) {
+                return Err(refuse(
+                    &format!("{name}:"),
+                    format!("{} {name:?}: the name is given twice", r.path),
+                ));
+            }
+            wanted.push(entry);
         }
         file.sections.push((r, wanted));
     }
@@ -339,13 +357,14 @@ fn read_entry(
     };
     let mut fields = Vec::new();
     for (k, v) in map {
-        let k = k.as_str().unwrap_or_default();
+        let written = k.as_str().unwrap_or_default();
+        let k = current_name(written);
         let f = entry_fields(r).find(|f| field_key(f) == k).ok_or_else(|| {
             let known: Vec<&str> = entry_fields(r).map(field_key).collect();
             refuse(
-                &format!("{k}:"),
+                &format!("{written}:"),
                 format!(
-                    "{} {name:?}: unknown field {k:?} (fields: {})",
+                    "{} {name:?}: unknown field {written:?} (fields: {})",
                     r.path,
                     known.join(", ")
                 ),
@@ -357,7 +376,7 @@ fn read_entry(
         };
         if values.is_empty() && !matches!(v, Yaml::Sequence(_)) {
             return Err(refuse(
-                &format!("{k}:"),
+                &format!("{written}:"),
                 format!("{} {name:?}: {k} needs a value", r.path),
             ));
         }
@@ -378,7 +397,7 @@ fn read_entry(
 /// Checks an entry as its create form would, before anything is sent.
 fn form_check(r: &ResourceInfo, w: &Wanted) -> Result<(), bitpeak::Error> {
     let mut pairs = vec![("name".to_owned(), w.name.clone())];
-    for (f, values) in &w.fields {
+    for (f, values) in w.fields.iter().filter(|(f, _)| on_create(r, f)) {
         for v in values {
             let v = if f.refers.is_some() {
                 "1".to_owned()
@@ -428,12 +447,6 @@ fn file_names(file: &AccountFile) -> BTreeMap<&'static str, BTreeSet<&str>> {
             .entry(r.path)
             .or_default()
             .extend(entries.iter().map(|w| w.name.as_str()));
-    }
-    if let Some(handlers) = &file.handlers {
-        names
-            .entry("notification-handlers")
-            .or_default()
-            .extend(handlers.iter().map(|w| w.name.as_str()));
     }
     names
 }
@@ -490,29 +503,13 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
     // The live records' `name → id`, per section; creates add theirs as they go.
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
-    // Every list at once: the handlers' (planned as they come) and each section's.
-    if file.handlers.is_some() {
-        progress_line("notification_handlers:");
-    }
-    let handlers = async {
-        match &file.handlers {
-            Some(handlers) => crate::plan_handlers(client, handlers, prune)
-                .await
-                .map(Some),
-            None => Ok(None),
-        }
-    };
-    let sections = futures::future::join_all(
+    // Every section's list at once.
+    let lists = futures::future::join_all(
         file.sections
             .iter()
             .map(|(r, _)| async move { live(client, r).await.map_err(|e| lacking(r, e)) }),
-    );
-    let (handlers, lists) = futures::join!(handlers, sections);
-    let mut handler_steps = None;
-    if let Some((steps, live)) = handlers? {
-        ids.insert("notification-handlers", live);
-        handler_steps = Some(steps);
-    }
+    )
+    .await;
     for ((r, wanted), records) in file.sections.iter().zip(lists) {
         let by_name = index(&records?);
         ids.insert(
@@ -529,13 +526,6 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
         return Ok(());
     }
     let mut done = 0usize;
-    if let Some(steps) = handler_steps {
-        done += steps.len();
-        let created = crate::run_handler_steps(client, steps).await?;
-        ids.entry("notification-handlers")
-            .or_default()
-            .extend(created);
-    }
     // Creates and updates in dependency order, then deletes in reverse.
     let (mut saves, mut deletes): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
     for (r, steps) in plans {
@@ -758,8 +748,19 @@ async fn run_step(
     };
     match step {
         Step::Create(name, fields) => {
-            let record = r.create(client, &pairs(Some(name), fields)).await?;
+            let (create, later): (Vec<_>, Vec<_>) =
+                fields.iter().cloned().partition(|(f, _)| on_create(r, f));
+            let record = r.create(client, &pairs(Some(name), &create)).await?;
             let id = id_of(&record);
+            // What only the update form sets (a handler's is_enabled), when the new record
+            // does not hold it already.
+            let later: Vec<_> = later
+                .into_iter()
+                .filter(|(f, values)| differs(f, values, &record, ids))
+                .collect();
+            if !later.is_empty() {
+                r.update(client, id, &pairs(None, &later)).await?;
+            }
             Ok((format!("created {} (#{id})", shown(name)), id, name.clone()))
         }
         Step::Update(id, name, fields) => {
@@ -781,13 +782,11 @@ async fn run_step(
     }
 }
 
-/// The JSON Schema of the account file, from the catalog (and the handlers file's own).
+/// The JSON Schema of the account file, from the catalog.
 pub fn schema() -> Value {
     let mut sections = serde_json::Map::new();
     for section in SECTIONS {
-        let entry = if *section == "notification-handlers" {
-            crate::handler_entry_schema()
-        } else {
+        let entry = {
             let Some(r) = info(section) else { continue };
             let mut properties = serde_json::Map::new();
             for f in entry_fields(r) {
@@ -813,6 +812,14 @@ pub fn schema() -> Value {
                 schema["description"] = Value::from(about);
                 properties.insert(field_key(f).to_owned(), schema);
             }
+            for (old, new) in RENAMED {
+                if let Some(current) = properties.get(*new).cloned() {
+                    let mut alias = current;
+                    alias["description"] = Value::from(format!("The previous release's name of `{new}`."));
+                    alias["deprecated"] = Value::from(true);
+                    properties.insert((*old).to_owned(), alias);
+                }
+            }
             serde_json::json!({
                 "type": "object",
                 "description": r.about,
@@ -824,6 +831,16 @@ pub fn schema() -> Value {
             key(section),
             serde_json::json!({"type": "object", "additionalProperties": entry}),
         );
+    }
+    for (old, new) in RENAMED {
+        if let Some(current) = sections.get(*new).cloned() {
+            let mut alias = current;
+            alias["description"] = Value::from(format!(
+                "The previous release's handlers file's name of `{new}`."
+            ));
+            alias["deprecated"] = Value::from(true);
+            sections.insert((*old).to_owned(), alias);
+        }
     }
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -154,6 +154,8 @@ fn form_args(mut command: Command, fields: &'static [FieldInfo]) -> Command {
         let mut help = first_sentence(f.about).to_owned();
         if f.required {
             help.insert_str(0, "(required) ");
+        } else if !f.required_for.is_empty() {
+            help.insert_str(0, &format!("(required for {}) ", f.required_for.join(", ")));
         }
         if f.list {
             help.push_str(" (repeat for several)");

@@ -99,13 +99,13 @@ fn apply_plans_creates_then_settles_and_export_reproduces_the_account() {
     assert_eq!((code, err.as_str()), (0, ""), "{plan}");
     assert_eq!(
         plan,
-        "notification_handlers:\n\
-         + create On-call (email)\n\
-         + create Ops hook (webhook)\n\
-         plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
-         projects:\n\
+        "projects:\n\
          + create Production\n\
          + create Staging\n\
+         plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
+         notification_handlers:\n\
+         + create On-call\n\
+         + create Ops hook\n\
          plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n\
          monitors:\n\
          + create Home page\n\
@@ -375,4 +375,141 @@ fn a_placeholder_value_is_taken_as_it_is_never_expanded_again() {
         "https://hooks.example.com/${OPS_HOOK_URL}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn export_keeps_lists_that_php_wrote_as_objects_with_gaps() {
+    let dir = temp_dir("gaps");
+    let file = write(
+        &dir,
+        "handlers.yaml",
+        "notification_handlers:\n  On-call:\n    type: email\n    email: oncall@example.com\n",
+    );
+    let a = fake(Profile::V2025);
+    let (out, err, code) = run(&a, &["apply", &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (listed, _, _) = run(&a, &["handlers", "list", "--output", "json"]);
+    let handlers: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let handler = handlers[0]["id"].as_u64().unwrap();
+    a.server.seed_records(
+        "monitors",
+        vec![serde_json::json!({
+            "id": 40, "name": "Gapped", "type": "website", "target": "https://gaps.example.com",
+            "ping_servers_ids": {"1": 1, "3": 4},
+            "notifications": {"is_ok": {"2": handler}},
+        })],
+    );
+    let exported = dir.join("exported.yaml");
+    let (out, err, code) = run(&a, &["export", "--file", exported.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&exported).unwrap();
+    let account: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let monitor = &account["monitors"]["Gapped"];
+    assert_eq!(
+        monitor["ping_servers_ids"],
+        serde_yaml::from_str::<serde_yaml::Value>("[1, 4]").unwrap(),
+        "{text}"
+    );
+    assert_eq!(
+        monitor["is_ok_notifications"],
+        serde_yaml::from_str::<serde_yaml::Value>("[On-call]").unwrap(),
+        "{text}"
+    );
+}
+
+/// What `bitpeak export` of the previous release (0.1.0, with its own handler entries) wrote.
+const EXPORTED_BY_0_1_0: &str = include_str!("data/exported-by-0.1.0.yaml");
+
+#[test]
+fn a_file_the_previous_release_exported_still_applies() {
+    let dir = temp_dir("previous");
+    let file = write(&dir, "account.yaml", EXPORTED_BY_0_1_0);
+    let a = fake(Profile::V2025);
+    let with_secrets = |args: &[&str]| {
+        let output = Command::cargo_bin("bitpeak")
+            .unwrap()
+            .args(args)
+            .env("BITPEAK_BASE_URL", a.server.base_url())
+            .env("BITPEAK_API_KEY", KEY)
+            .env("BITPEAK_NOTIFICATION_HANDLERS_CHAT_TELEGRAM", "123456:ABC")
+            .env(
+                "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",
+                "https://hooks.example.com/ops?key=s3cr3t",
+            )
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+            output.status.code().unwrap_or(-1),
+        )
+    };
+    let (out, err, code) = with_secrets(&["apply", &file]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let (listed, _, _) = run(&a, &["handlers", "list", "--output", "json"]);
+    let handlers: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    // Created concurrently: in name order.
+    let mut shape: Vec<_> = handlers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_owned(),
+                h["type"].as_str().unwrap().to_owned(),
+                h["settings"].clone(),
+                h["is_enabled"].clone(),
+            )
+        })
+        .collect();
+    shape.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        shape,
+        [
+            (
+                "Chat".to_owned(),
+                "telegram".to_owned(),
+                serde_json::json!({"telegram": "123456:ABC", "telegram_chat_id": "-1001234567890"}),
+                serde_json::json!(false)
+            ),
+            (
+                "On-call".to_owned(),
+                "email".to_owned(),
+                serde_json::json!({"email": "oncall@example.com"}),
+                serde_json::json!(true)
+            ),
+            (
+                "Ops hook".to_owned(),
+                "webhook".to_owned(),
+                serde_json::json!({"webhook": "https://hooks.example.com/ops?key=s3cr3t"}),
+                serde_json::json!(true)
+            ),
+        ]
+    );
+    let (listed, _, _) = run(&a, &["monitors", "list", "--output", "json"]);
+    let monitors: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let notified = &monitors[0]["notifications"]["is_ok"];
+    let ids: Vec<u64> = ["On-call", "Ops hook"]
+        .iter()
+        .map(|name| {
+            handlers
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["name"] == *name)
+                .unwrap()["id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(notified, &serde_json::json!(ids));
+    // Applied again, nothing changes.
+    let (out, err, code) = with_secrets(&["apply", &file, "--dry-run"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.lines()
+            .filter(|l| l.starts_with("plan:"))
+            .all(|l| l.starts_with("plan: 0 to create, 0 to update")),
+        "{out}"
+    );
 }

@@ -38,9 +38,15 @@ fn sample(resource: &str, f: &FieldInfo) -> String {
 
 /// `--field value` for every required field of a form.
 fn required_args(resource: &str, fields: &[FieldInfo]) -> Vec<String> {
-    fields
+    let required: Vec<&FieldInfo> = fields.iter().filter(|f| f.required).collect();
+    // And what the chosen value of a variant tag (a handler's type) needs.
+    let chosen: Vec<String> = required.iter().map(|f| sample(resource, f)).collect();
+    let needed = fields
         .iter()
-        .filter(|f| f.required)
+        .filter(|f| f.required_for.iter().any(|v| chosen.iter().any(|c| c == v)));
+    required
+        .into_iter()
+        .chain(needed)
         .flat_map(|f| {
             [
                 format!("--{}", f.name.replace('_', "-")),

@@ -116,20 +116,70 @@ pub(crate) fn as_many(
     Ok(())
 }
 
-/// A generated enum's value from its wire name.
-pub(crate) fn parse<T: Copy>(
+/// A field a union's variant needs (a handler's settings of its type): given, not blank.
+pub(crate) fn required_for(field: &str, value: Option<&str>, kind: &str) -> Result<(), Error> {
+    if value.is_none_or(|v| v.trim().is_empty()) {
+        return Err(Error::invalid(field, format!("is required for type {kind}")));
+    }
+    Ok(())
+}
+
+/// An email address (`format: email`): one `@`, a dotted domain, no spaces or angle brackets.
+pub(crate) fn email(field: &str, value: &str) -> Result<(), Error> {
+    let value = value.trim();
+    let bad = || Error::invalid(field, format!("{value:?} is not an email address"));
+    let (local, domain) = value.rsplit_once('@').ok_or_else(bad)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.split('.').all(|label| !label.is_empty());
+    let odd = |c: char| c.is_whitespace() || c == '<' || c == '>';
+    if local.is_empty() || !domain_ok || value.chars().any(odd) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// An http(s) URL with a host (`format: uri`; the servers call only these).
+pub(crate) fn http_url(field: &str, value: &str) -> Result<(), Error> {
+    let value = value.trim();
+    let bad = |why: &str| Error::invalid(field, format!("{value:?} is not an http(s) URL: {why}"));
+    let url = url::Url::parse(value).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    Ok(())
+}
+
+/// A generated enum's listed value from its wire name.
+pub(crate) fn parse<T: Clone>(
     what: &str,
     text: &str,
     all: &[T],
-    name: impl Fn(T) -> &'static str,
+    name: impl Fn(&T) -> &str,
 ) -> Result<T, Error> {
     all.iter()
-        .copied()
-        .find(|v| name(*v) == text.trim())
+        .find(|v| name(v) == text.trim())
+        .cloned()
         .ok_or_else(|| {
-            let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            let names: Vec<&str> = all.iter().map(&name).collect();
             Error::invalid(what, format!("{text:?} is not one of {names:?}"))
         })
+}
+
+/// One of a generated enum's listed values (forms never send an `Unknown` one).
+pub(crate) fn listed<T: PartialEq + Wire>(field: &str, value: &T, all: &[T]) -> Result<(), Error> {
+    if !all.contains(value) {
+        let names: Vec<String> = all.iter().map(Wire::wire).collect();
+        return Err(Error::invalid(
+            field,
+            format!("{:?} is not allowed; use one of {names:?}", value.wire()),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 mod check;
 mod heartbeats;
 mod incidents;
+mod notification_handlers;
 mod statistics;
 
 use std::fmt;
@@ -125,10 +126,18 @@ impl<'c, R: List + 'c> Resources<'c, R> {
             .await
     }
 
-    /// Every record from `query.page` (default 1) on, as a lazy stream in page order, with
-    /// up to `query.concurrency` (default 4) pages in flight, each record yielded once (see
-    /// [`crate::NotificationHandlers::list_all`] for how a listing ends). A query the spec
-    /// does not allow is the stream's only item.
+    /// Every record from `query.page` (default 1) on, as a lazy stream in page order. A query
+    /// the spec does not allow is the stream's only item.
+    ///
+    /// Page 1 is fetched first to learn `total_pages`; then up to `query.concurrency`
+    /// (default 4) pages are in flight at once and at most that many are held in memory.
+    /// Pages are fetched by number up to the `total_pages` the latest page reports (`links`
+    /// are never followed), each retried on its own. A record already yielded is not yielded
+    /// again: offset pagination shifts when records are created or deleted during the
+    /// listing, which can repeat one (filtered here) or skip one (list again to be sure). A
+    /// server's `total_pages` alone does not keep it going: the listing ends (with a `warn`
+    /// event) when a page before the claimed last comes back empty or short, when a full page
+    /// brings nothing new, or after [`crate::MAX_PAGES`] pages.
     ///
     /// ```no_run
     /// # async fn demo(client: bitpeak::Client) -> Result<(), bitpeak::Error> {
@@ -244,7 +253,8 @@ impl<R: Update> Resources<'_, R> {
         if let (false, Some(read)) = (missing.is_empty(), R::READ) {
             let stored = self.endpoint().read::<R>(read, id).await?.raw().to_value();
             for resend in missing {
-                fields.extend(stored_values(&stored, resend.from).map(|v| (resend.field, v)));
+                let values = stored_values(&stored, resend.from);
+                fields.extend(values.map(|v| (resend.field, resend.text(v))));
             }
         }
         self.endpoint()

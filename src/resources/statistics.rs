@@ -158,12 +158,12 @@ impl Client {
             .await
             .map_err(|e| crate::classify::for_resource(e, "statistics"))?;
         let mut stats = Statistics {
-            kind: query.kind,
+            kind: query.kind.clone(),
             rows: Vec::new(),
             unreadable: Vec::new(),
         };
         for raw in answer.data {
-            match row(query.kind, &raw) {
+            match row(&query.kind, &raw) {
                 Ok(row) => stats.rows.push(row),
                 Err(why) => stats.unreadable.push(UnreadableRecord::new(raw, why)),
             }
@@ -173,7 +173,7 @@ impl Client {
 }
 
 /// One row, read field by field.
-fn row(kind: StatisticsType, raw: &RawRecord) -> Result<StatisticsRow, String> {
+fn row(kind: &StatisticsType, raw: &RawRecord) -> Result<StatisticsRow, String> {
     let object = raw.object().ok_or("the row is not a JSON object")?;
     let text = |key: &str| {
         object
