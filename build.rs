@@ -77,7 +77,7 @@ fn generated(root: &Path, header: &str) -> Result<Vec<(&'static str, String)>, B
             if !source.starts_with(header) {
                 return Err(format!(
                     "{COMMITTED}/{name} was not generated from this {SPEC} and generator: \
-                     build with `--features codegen` to regenerate it"
+                     run scripts/regenerate (it builds with `--features codegen`)"
                 )
                 .into());
             }

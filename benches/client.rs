@@ -11,7 +11,8 @@
 
 use std::time::Duration;
 
-use bitpeak::{Client, ListParams, PerPage, RetryPolicy};
+use bitpeak::resources::{NotificationHandler, Query};
+use bitpeak::{Client, PerPage, RetryPolicy};
 use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::TryStreamExt;
@@ -83,7 +84,7 @@ fn list_all(c: &mut Criterion) {
             b.to_async(&rt).iter(|| async {
                 let all: Vec<_> = client
                     .notification_handlers()
-                    .list_all(ListParams::new().per_page(PerPage::P25).concurrency(n))
+                    .list_all(&Query::new().per_page(PerPage::P25).concurrency(n))
                     .try_collect()
                     .await
                     .expect("list");
@@ -121,7 +122,7 @@ fn list_all_jittered(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             let all: Vec<_> = client
                 .notification_handlers()
-                .list_all(ListParams::new().per_page(PerPage::P25).concurrency(8))
+                .list_all(&Query::new().per_page(PerPage::P25).concurrency(8))
                 .try_collect()
                 .await
                 .expect("list");
@@ -148,7 +149,8 @@ fn decode(c: &mut Criterion) {
     });
     group.bench_function("bitpeak tolerant model", |b| {
         b.iter(|| {
-            bitpeak::decode::handler_page(std::hint::black_box(&body), 1, 1000).expect("decode")
+            bitpeak::decode::page::<NotificationHandler>(std::hint::black_box(&body), 1, 1000)
+                .expect("decode")
         })
     });
     group.finish();

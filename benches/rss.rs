@@ -7,7 +7,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
-use bitpeak::{Client, ListParams, PerPage, RetryPolicy};
+use bitpeak::resources::Query;
+use bitpeak::{Client, PerPage, RetryPolicy};
 use futures::TryStreamExt;
 
 const PER_PAGE: u64 = 100;
@@ -86,7 +87,7 @@ fn main() {
         let count = rt.block_on(async {
             client
                 .notification_handlers()
-                .list_all(ListParams::new().per_page(PerPage::P100))
+                .list_all(&Query::new().per_page(PerPage::P100))
                 .try_fold(0u64, |n, _| async move { Ok(n + 1) })
                 .await
                 .expect("list")

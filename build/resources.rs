@@ -856,17 +856,13 @@ fn form_name(schema: &str) -> String {
     schema.strip_suffix("Form").unwrap_or(schema).to_owned()
 }
 
+/// A form's properties (name, schema) and its required names.
+type FormParts<'a> = (Vec<(&'a str, &'a Value)>, Vec<&'a str>);
+
 /// A form's properties and required names: an object's own, or those of every member of its
 /// `allOf` (a form made of shared parts, such as the handlers' settings fields).
-fn form_parts<'a>(
-    form: &str,
-    schemas: &'a Map<String, Value>,
-) -> Result<(Vec<(&'a str, &'a Value)>, Vec<&'a str>)> {
-    fn walk<'a>(
-        schema: &'a Value,
-        schemas: &'a Map<String, Value>,
-        out: &mut (Vec<(&'a str, &'a Value)>, Vec<&'a str>),
-    ) {
+fn form_parts<'a>(form: &str, schemas: &'a Map<String, Value>) -> Result<FormParts<'a>> {
+    fn walk<'a>(schema: &'a Value, schemas: &'a Map<String, Value>, out: &mut FormParts<'a>) {
         let schema = match ref_name(schema) {
             Some(name) if schema["allOf"].is_null() => match schemas.get(name) {
                 Some(s) => s,
@@ -888,7 +884,9 @@ fn form_parts<'a>(
     let mut out = (Vec::new(), Vec::new());
     walk(schema, schemas, &mut out);
     if out.0.is_empty() {
-        return Err(format!("{form}: a form schema must be an object with properties"));
+        return Err(format!(
+            "{form}: a form schema must be an object with properties"
+        ));
     }
     Ok(out)
 }
@@ -1002,8 +1000,15 @@ impl Field<'_> {
             None => "None".to_owned(),
         };
         let secret = self.schema["x-bitpeak-secret"] == true || self.schema["format"] == "password";
+        let max_chars = match self.element["maxLength"]
+            .as_u64()
+            .or(self.schema["maxLength"].as_u64())
+        {
+            Some(n) => format!("Some({n})"),
+            None => "None".to_owned(),
+        };
         format!(
-            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?}, stored: {}, refers: {}, secret: {secret}, required_for: &{required_for:?} }},",
+            "crate::catalog::FieldInfo {{ name: {:?}, kind: crate::catalog::FieldKind::{kind}, list: {}, required: {}, values: &{values:?}, about: {about:?}, stored: {}, refers: {}, secret: {secret}, required_for: &{required_for:?}, max_chars: {max_chars} }},",
             self.wire.trim_end_matches("[]"),
             self.list,
             self.required,
@@ -1200,7 +1205,7 @@ fn form_struct(
                 .or(f.element["description"].as_str())
                 .unwrap_or("")
         );
-        if let Some(from) = f.schema["x-bitpeak-resend"].as_str() {
+        if let (false, Some(from)) = (create, f.schema["x-bitpeak-resend"].as_str()) {
             let _ = write!(text, " Left out, the stored value (`{from}`) is re-sent.");
         }
         let _ = writeln!(decl, "{} pub {}: {},", doc(&text), f.rust, f.full_type());
@@ -1361,14 +1366,17 @@ impl<'a> Union<'a> {
     }
 
     fn secret(&self, field: &str) -> bool {
-        self.props
-            .and_then(|p| p.get(field))
-            .is_some_and(is_secret)
+        self.props.and_then(|p| p.get(field)).is_some_and(is_secret)
     }
 
     fn field_about(&self, field: &str) -> String {
-        let about = self.props.and_then(|p| p.get(field)?["description"].as_str());
-        format!("`{field}`{}", about.map(|a| format!(": {a}")).unwrap_or_default())
+        let about = self
+            .props
+            .and_then(|p| p.get(field)?["description"].as_str());
+        format!(
+            "`{field}`{}",
+            about.map(|a| format!(": {a}")).unwrap_or_default()
+        )
     }
 
     /// The model's field, and where the tag and content wait until both are read.
@@ -1403,13 +1411,21 @@ impl<'a> Union<'a> {
 
     /// The variant's Rust name and its fields' Rust names.
     fn rust(&self, kind: &str, fields: &[String]) -> (String, Vec<String>) {
-        (variant(kind), fields.iter().map(|f| field_name(f)).collect())
+        (
+            variant(kind),
+            fields.iter().map(|f| field_name(f)).collect(),
+        )
     }
 
     fn enum_def(&self) -> String {
         let n = &self.name;
-        let (mut decl, mut kind_arms, mut field_arms, mut wire_arms, mut debug_arms) =
-            (String::new(), String::new(), String::new(), String::new(), String::new());
+        let (mut decl, mut kind_arms, mut field_arms, mut wire_arms, mut debug_arms) = (
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        );
         let mut table = String::new();
         for (kind, fields) in &self.variants {
             let (v, rust) = self.rust(kind, fields);
@@ -1610,23 +1626,36 @@ impl serde::Serialize for {n} {{
     }
 
     /// The check that the fields of the form's tag are all given.
+    /// The check that the form gives every content field of its tag and none of another's.
     fn form_check(&self, tag: &Field, fields: &[Field]) -> Result<String> {
+        let value = |wire: &str| -> Result<String> {
+            let f = fields
+                .iter()
+                .find(|f| f.wire == wire)
+                .ok_or_else(|| format!("the form has no field {wire} of {}", self.name))?;
+            Ok(if f.required {
+                format!("Some(self.{}.as_str())", f.rust)
+            } else {
+                format!("self.{}.as_deref()", f.rust)
+            })
+        };
+        let mut all: Vec<&String> = self.variants.iter().flat_map(|(_, w)| w).collect();
+        all.dedup();
         let mut arms = String::new();
-        for (kind, wires) in self.variants.iter().filter(|(_, w)| !w.is_empty()) {
+        for (kind, wires) in &self.variants {
             let mut body = String::new();
             for wire in wires {
-                let f = fields
-                    .iter()
-                    .find(|f| f.wire == wire)
-                    .ok_or_else(|| format!("the form has no field {wire} of {}", self.name))?;
-                let value = if f.required {
-                    format!("Some(self.{}.as_str())", f.rust)
-                } else {
-                    format!("self.{}.as_deref()", f.rust)
-                };
                 let _ = write!(
                     body,
-                    "crate::resources::check::required_for({wire:?}, {value}, {kind:?})?;"
+                    "crate::resources::check::required_for({wire:?}, {}, {kind:?})?;",
+                    value(wire)?
+                );
+            }
+            for wire in all.iter().filter(|w| !wires.contains(w)) {
+                let _ = write!(
+                    body,
+                    "crate::resources::check::not_for({wire:?}, {}, {kind:?})?;",
+                    value(wire)?
                 );
             }
             let _ = write!(arms, "{kind:?} => {{ {body} }}");
@@ -1636,13 +1665,18 @@ impl serde::Serialize for {n} {{
         } else {
             format!("if let Some(kind) = &self.{} {{", tag.rust)
         };
-        Ok(format!("{head} match kind.as_str() {{ {arms} _ => {{}} }} }}"))
+        Ok(format!(
+            "{head} match kind.as_str() {{ {arms} _ => {{}} }} }}"
+        ))
     }
 }
 
 /// The properties of the object a field holds (through `$ref`s and the branches of a
 /// `oneOf`/`anyOf`: the first object with properties).
-fn object_props<'a>(schema: &'a Value, schemas: &'a Map<String, Value>) -> Option<&'a Map<String, Value>> {
+fn object_props<'a>(
+    schema: &'a Value,
+    schemas: &'a Map<String, Value>,
+) -> Option<&'a Map<String, Value>> {
     let schema = match ref_name(schema) {
         Some(name) => schemas.get(name)?,
         None => schema,

@@ -13,12 +13,13 @@
 
 use std::process::ExitCode;
 
+use bitpeak::resources::{Channel, NewNotificationHandler, NotificationHandlerUpdate};
 use bitpeak::resources::{
     HeartbeatUpdate, IntervalUnit, MonitorType, MonitorUpdate, NewDnsMonitor, NewDomainName,
     NewGameServer, NewHeartbeat, NewMonitor, NewProject, NewServerMonitor, Query,
     ServerAlertMetric, ServerAlertRule, StatisticsQuery, StatisticsType,
 };
-use bitpeak::{Channel, Client, Error, HandlerUpdate, ListParams, NewNotificationHandler, PerPage};
+use bitpeak::{Client, Error, PerPage};
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -119,7 +120,9 @@ fn one_of_each() -> Vec<NewNotificationHandler> {
         ("In-app", Channel::InternalNotification),
     ]
     .into_iter()
-    .map(|(name, channel)| NewNotificationHandler::new(format!("quickstart: {name}"), channel))
+    .map(|(name, channel)| {
+        NewNotificationHandler::with_channel(format!("quickstart: {name}"), channel)
+    })
     .collect()
 }
 
@@ -132,41 +135,43 @@ async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
         for new in one_of_each() {
             let h = handlers.create(&new).await?;
             let kind = h.channel.kind().unwrap_or("?");
-            println!("created  #{:<5} {kind:<22} {}", h.id, h.name);
+            println!("created  #{:<5} {kind:<22} {}", h.id, shown(&h.name));
             created.push(h.id);
         }
 
         let all: Vec<_> = handlers
-            .list_all(ListParams::new().per_page(PerPage::P10))
+            .list_all(&Query::new().per_page(PerPage::P10))
             .try_collect()
             .await?;
         println!("listed   {} handlers, 10 per page", all.len());
         for h in all.iter().filter(|h| created.contains(&h.id)) {
             let kind = h.channel.kind().unwrap_or("?");
-            println!("         #{:<5} {kind:<22} {:?}", h.id, h.state);
+            println!("         #{:<5} {kind:<22} {}", h.id, state(h));
         }
 
         let first = created.first().copied().unwrap_or_default();
         let updated = handlers
             .update(
                 first,
-                &HandlerUpdate::new()
+                &NotificationHandlerUpdate::new()
                     .name("quickstart: renamed")
-                    .enabled(false),
+                    .is_enabled(false),
             )
             .await?;
         println!(
-            "updated  #{:<5} name {:?}, {:?}",
-            updated.id, updated.name, updated.state
+            "updated  #{:<5} name {}, {}",
+            updated.id,
+            shown(&updated.name),
+            state(&updated)
         );
 
         let read = handlers.get(first).await?;
-        let created_at = read.created_at.as_ref().map(bitpeak::wire::format_datetime);
+        let created_at = read.datetime.as_ref().map(bitpeak::wire::format_datetime);
         println!(
-            "read     #{:<5} name {:?}, {:?}, created {}",
+            "read     #{:<5} name {}, {}, created {}",
             read.id,
-            read.name,
-            read.state,
+            shown(&read.name),
+            state(&read),
             created_at.as_deref().unwrap_or("?")
         );
         monitoring(client, &created).await
@@ -190,6 +195,16 @@ async fn tour(client: &Client) -> Result<(), bitpeak::Error> {
 
 /// A text field as shown: control characters escaped (server text never reaches a terminal
 /// raw), `?` when the server sent none.
+/// Whether a handler delivers: on, off, or waiting for its email address to be confirmed.
+fn state(h: &bitpeak::resources::NotificationHandler) -> &'static str {
+    match (h.is_enabled, h.is_pending_confirmation()) {
+        (_, true) => "pending confirmation",
+        (Some(true), _) => "enabled",
+        (Some(false), _) => "disabled",
+        (None, _) => "unknown",
+    }
+}
+
 fn shown(text: &Option<String>) -> String {
     bitpeak::text::visible(text.as_deref().unwrap_or("?")).into_owned()
 }

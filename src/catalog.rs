@@ -111,6 +111,30 @@ pub struct FieldInfo {
     /// The values of the form's variant tag (a handler's `type`) that need this field
     /// (`["telegram"]` for `telegram_chat_id`); empty when none does.
     pub required_for: &'static [&'static str],
+    /// The most characters the server keeps (`maxLength`), if the spec says.
+    pub max_chars: Option<u64>,
+}
+
+/// `text` as the servers store a form's text: HTML tags stripped, trimmed, cut at `max_chars`.
+/// Compare this, not what was sent, with what a server answers (a name `<b>Ops</b>` is
+/// stored as `Ops`).
+///
+/// ```
+/// assert_eq!(bitpeak::catalog::stored_text("  <b>Ops</b> team ", Some(6)), "Ops te");
+/// ```
+pub fn stored_text(text: &str, max_chars: Option<u64>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let max = max_chars.map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    out.trim().chars().take(max).collect()
 }
 
 /// A resource: its path, fields, forms and operations.

@@ -28,9 +28,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// ```no_run
 /// # async fn demo() -> Result<(), bitpeak::Error> {
 /// let client = bitpeak::Client::new("my-api-key")?;
-/// let page = client.notification_handlers().list(Default::default()).await?;
-/// for handler in &page.items {
-///     println!("{} {}", handler.id, handler.name);
+/// let page = client.monitors().list(&bitpeak::resources::Query::new()).await?;
+/// for monitor in &page.items {
+///     println!("{} {:?}", monitor.id, monitor.name);
 /// }
 /// # Ok(())
 /// # }

@@ -111,14 +111,14 @@ pub enum Error {
     Transport(#[source] reqwest::Error),
     /// A create may or may not have been carried out: its request reached the server (or may
     /// have) and then failed (timeout, dropped connection, `408`/`5xx`). It was **not**
-    /// retried, because a retry could create a duplicate. List the handlers to find out.
-    #[error("the handler may or may not have been created (not retried, to avoid a duplicate; list the handlers to check): {0}")]
+    /// retried, because a retry could create a duplicate. List the records to find out.
+    #[error("the record may or may not have been created (not retried, to avoid a duplicate; list the records to check): {0}")]
     OutcomeUnknown(#[source] Box<Error>),
-    /// The server saved the handler (create or update answered with its id) but reading it
+    /// The server saved the record (create or update answered with its id) but reading it
     /// back failed. The change **was** made: do not repeat a create; `get(id)` later.
-    #[error("handler #{id} was saved, but reading it back failed: {source}")]
+    #[error("record #{id} was saved, but reading it back failed: {source}")]
     SavedButUnread {
-        /// The saved handler's id.
+        /// The saved record's id.
         id: u64,
         /// Why the read-back failed.
         #[source]

@@ -38,4 +38,3 @@ pub use error::Error;
 pub use pagination::{Page, PerPage, MAX_CONCURRENCY, MAX_PAGES};
 pub use retry::RetryPolicy;
 pub use transport::Transport;
-

@@ -36,8 +36,6 @@
 //! # }
 //! ```
 
-use std::num::NonZeroU64;
-
 use httpmock::{HttpMockRequest, Method, Mock, MockServer, Then, When};
 
 pub use crate::raw::types;
@@ -181,4 +179,3 @@ fn form_request(when: When, path: &str) -> When {
         .path(path)
         .header_includes("content-type", "multipart/form-data")
 }
-

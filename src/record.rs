@@ -17,7 +17,7 @@ use crate::Error;
 /// ```
 /// use bitpeak::record::FromRecord;
 /// let raw = serde_json::from_str(r#"{"id": "3", "type": null, "name": "Odd", "is_enabled": 9}"#)?;
-/// let handler = bitpeak::NotificationHandler::from_record(raw).expect("readable");
+/// let handler = bitpeak::resources::NotificationHandler::from_record(raw).expect("readable");
 /// assert_eq!((handler.id, handler.channel.kind()), (3, None));
 /// # Ok::<(), serde_json::Error>(())
 /// ```

@@ -129,17 +129,18 @@ pub(crate) enum Idempotency {
 }
 
 impl Idempotency {
-    /// By operation id, the same for every resource: a create (`create_…`) is not idempotent;
-    /// list, get, delete and the safe update (`update_…`, which re-sends the whole state) are;
-    /// any other operation goes by its method.
-    pub(crate) fn of(operation: &str, method: &reqwest::Method) -> Self {
-        if operation.starts_with("create_") {
-            Idempotency::NotIdempotent
-        } else if ["list_", "get_", "update_", "delete_"]
-            .iter()
-            .any(|kind| operation.starts_with(kind))
-            || method.is_idempotent()
-        {
+    /// By the method and the path's shape, the same for every resource: a `POST` to a
+    /// collection (`/monitors`: no id last) is a create, not idempotent; a `POST` to one record
+    /// (`/monitors/7`) is its update, idempotent (the safe update sends the whole state again);
+    /// any other method as HTTP defines it (`GET`, `DELETE` are).
+    pub(crate) fn of(method: &reqwest::Method, path: &str) -> Self {
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        let one_record = last.parse::<u64>().is_ok_and(|id| id > 0);
+        let idempotent = match *method {
+            reqwest::Method::POST => one_record,
+            ref other => other.is_idempotent(),
+        };
+        if idempotent {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
@@ -369,6 +370,37 @@ mod tests {
                 Duration::from_millis(100 * 2u64.pow(retry)).min(Duration::from_millis(300));
             assert!(d <= ceiling, "{retry}: {d:?}");
         }
+    }
+
+    #[test]
+    fn idempotency_comes_from_the_method_and_the_path_shape() {
+        use reqwest::Method;
+        let of = Idempotency::of;
+        assert_eq!(
+            of(&Method::POST, "/api/monitors"),
+            Idempotency::NotIdempotent
+        );
+        assert_eq!(
+            of(&Method::POST, "/api/team-members/"),
+            Idempotency::NotIdempotent
+        );
+        assert_eq!(
+            of(&Method::POST, "/api/monitors/7"),
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            of(&Method::POST, "/api/monitors/0"),
+            Idempotency::NotIdempotent
+        );
+        assert_eq!(of(&Method::GET, "/api/monitors"), Idempotency::Idempotent);
+        assert_eq!(
+            of(&Method::DELETE, "/api/monitors/7"),
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            of(&Method::PATCH, "/api/monitors/7"),
+            Idempotency::NotIdempotent
+        );
     }
 
     #[test]

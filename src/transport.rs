@@ -199,7 +199,7 @@ impl Transport {
         let mut next = first;
         loop {
             let mut request = next?;
-            let idempotency = Idempotency::of(operation, request.method());
+            let idempotency = Idempotency::of(request.method(), request.url().path());
             self.prepare(&mut request, deadline);
             let permit = self
                 .shared

@@ -3,6 +3,7 @@
 //! decodes, every other record unchanged.
 
 use bitpeak::decode;
+use bitpeak::resources::{Channel, NotificationHandler};
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
@@ -124,9 +125,9 @@ fn page_of(records: &[Value]) -> Vec<u8> {
 }
 
 fn run_all(body: &[u8]) {
-    let _ = decode::handler(body);
-    let _ = decode::handler_page(body, 1, 25);
-    let _ = decode::saved(body);
+    let _ = decode::one::<NotificationHandler>(body);
+    let _ = decode::page::<NotificationHandler>(body, 1, 25);
+    let _ = decode::mutation::<NotificationHandler>(body);
     let mut headers = HeaderMap::new();
     headers.insert("x-ratelimit-reset", HeaderValue::from_static("3"));
     for status in [200u16, 302, 401, 404, 429, 500, 503] {
@@ -172,7 +173,8 @@ proptest! {
         for (i, r) in records.iter_mut().enumerate() {
             r["id"] = json!(i + 1);
         }
-        let before = decode::handler_page(&page_of(&records), 1, 25).expect("valid records decode");
+        let before = decode::page::<NotificationHandler>(&page_of(&records), 1, 25)
+            .expect("valid records decode");
         prop_assert_eq!(before.items.len(), records.len());
 
         let odd = which.index(records.len());
@@ -180,7 +182,7 @@ proptest! {
         let body = page_of(&records);
         // The odd record as a reader of the body sees it (floats may not round-trip exactly).
         let sent = serde_json::from_slice::<Value>(&body).unwrap()["data"][odd].take();
-        let after = decode::handler_page(&body, 1, 25);
+        let after = decode::page::<NotificationHandler>(&body, 1, 25);
         prop_assert!(after.is_ok(), "{:?}", after);
         let after = after.unwrap();
         prop_assert_eq!(after.items.len() + after.unreadable.len(), records.len());
@@ -191,6 +193,28 @@ proptest! {
             // Only an unreadable id can cost the odd record its place among the items.
             let h = after.items.iter().find(|h| h.raw().to_value() == sent);
             prop_assert!(h.is_some_and(|h| h.id == odd as u64 + 1), "record {} lost", odd + 1);
+            // And the odd field costs the record nothing but what that field holds.
+            let (h, was) = (h.unwrap(), &before.items[odd]);
+            let f = field.as_str();
+            if f != "name" {
+                prop_assert_eq!(&h.name, &was.name);
+            }
+            if f != "user_id" {
+                prop_assert_eq!(h.user_id, was.user_id);
+            }
+            if f != "is_enabled" {
+                prop_assert_eq!(h.is_enabled, was.is_enabled);
+                prop_assert_eq!(h.is_pending_confirmation(), was.is_pending_confirmation());
+            }
+            if f != "last_datetime" {
+                prop_assert_eq!(h.last_datetime, was.last_datetime);
+            }
+            if f != "datetime" {
+                prop_assert_eq!(h.datetime, was.datetime);
+            }
+            if f != "type" && f != "settings" {
+                prop_assert_eq!(&h.channel, &was.channel);
+            }
         }
     }
 }
@@ -198,12 +222,17 @@ proptest! {
 #[test]
 fn the_decoders_accept_the_documented_shapes() {
     let h = json!({"id": 1, "type": "email", "name": "W", "settings": "{\"email\":\"a@b.co\"}", "is_enabled": 1, "last_datetime": null, "datetime": "2025-12-05 14:29:14"});
-    assert!(decode::handler(json!({"data": h}).to_string().as_bytes()).is_ok());
+    let one = decode::one::<NotificationHandler>(json!({"data": h}).to_string().as_bytes())
+        .expect("a documented record decodes");
+    assert_eq!(
+        (one.id, one.name.as_deref(), one.is_enabled, &one.channel),
+        (1, Some("W"), Some(true), &Channel::email("a@b.co"))
+    );
     assert!(matches!(
-        decode::saved(br#"{"data": {"id": 4}}"#),
+        decode::mutation::<NotificationHandler>(br#"{"data": {"id": 4}}"#),
         Ok(decode::Saved::Id(4))
     ));
-    let page = decode::handler_page(
+    let page = decode::page::<NotificationHandler>(
         json!({"data": [h], "meta": {"page": "2", "total_results": 30, "total_pages": 3}})
             .to_string()
             .as_bytes(),

@@ -2,13 +2,16 @@
 
 mod common;
 
-use bitpeak::{Channel, Error, HandlerState, ListParams};
+use bitpeak::resources::{
+    Channel, NewNotificationHandler, NotificationHandler, NotificationHandlerUpdate, Query,
+};
+use bitpeak::Error;
 use common::*;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use serde_json::{json, Value};
 
-async fn get_with(data: Value) -> Result<bitpeak::NotificationHandler, Error> {
+async fn get_with(data: Value) -> Result<NotificationHandler, Error> {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -30,27 +33,36 @@ fn email() -> Value {
 
 #[tokio::test]
 async fn is_enabled_as_boolean_or_zero_one_two() {
+    // (is_enabled, is_pending_confirmation())
     for (value, state) in [
-        (json!(true), HandlerState::Enabled),
-        (json!(false), HandlerState::Disabled),
-        (json!(0), HandlerState::Disabled),
-        (json!(1), HandlerState::Enabled),
-        (json!(2), HandlerState::PendingConfirmation),
+        (json!(true), (Some(true), false)),
+        (json!(false), (Some(false), false)),
+        (json!(0), (Some(false), false)),
+        (json!(1), (Some(true), false)),
+        (json!(2), (Some(true), true)),
     ] {
         let h = get_with(with(email(), "is_enabled", value.clone()))
             .await
             .unwrap();
-        assert_eq!(h.state, state, "is_enabled {value}");
+        assert_eq!(
+            (h.is_enabled, h.is_pending_confirmation()),
+            state,
+            "is_enabled {value}"
+        );
     }
 }
 
 #[tokio::test]
-async fn is_enabled_outside_the_known_values_is_an_unknown_state() {
+async fn is_enabled_outside_the_known_values_reads_as_on_and_is_kept_raw() {
+    // Any integer other than 0 is switched on (a later version's state); only 2 is pending.
     let h = get_with(with(email(), "is_enabled", json!(7)))
         .await
         .unwrap();
-    assert_eq!(h.state, HandlerState::Unknown(Some(7)));
-    assert_eq!(h.state.is_on(), None);
+    assert_eq!(
+        (h.is_enabled, h.is_pending_confirmation()),
+        (Some(true), false)
+    );
+    assert_eq!(h.raw().to_value()["is_enabled"], 7);
 }
 
 #[tokio::test]
@@ -81,10 +93,8 @@ async fn settings_string_that_is_not_json_is_an_unknown_channel_with_the_raw_kep
             settings: Default::default()
         }
     );
-    assert_eq!(
-        h.channel.unsendable_reason().as_deref(),
-        Some("its slack settings could not be read")
-    );
+    assert_eq!(h.channel.kind(), Some("slack"));
+    assert!(h.channel.fields().is_empty());
     assert_eq!(h.raw().to_value()["settings"], "{not json");
 }
 
@@ -149,13 +159,13 @@ async fn an_rfc3339_datetime_is_read_and_a_wrong_one_is_none() {
         .await
         .unwrap();
     assert_eq!(
-        h.created_at.map(|d| d.to_rfc3339()).as_deref(),
+        h.datetime.map(|d| d.to_rfc3339()).as_deref(),
         Some("2025-12-05T14:29:14+00:00")
     );
     let h = get_with(with(email(), "datetime", json!("yesterday")))
         .await
         .unwrap();
-    assert_eq!(h.created_at, None);
+    assert_eq!(h.datetime, None);
 }
 
 #[tokio::test]
@@ -179,7 +189,7 @@ async fn list_envelopes_of_every_version() {
             .await;
         let page = client(&server)
             .notification_handlers()
-            .list(ListParams::new())
+            .list(&Query::new())
             .await
             .unwrap();
         assert_eq!(
@@ -206,7 +216,7 @@ async fn an_empty_list_with_total_pages_zero_and_null_last_link() {
         .await;
     let page = client(&server)
         .notification_handlers()
-        .list(ListParams::new())
+        .list(&Query::new())
         .await
         .unwrap();
     assert_eq!(
@@ -240,7 +250,7 @@ async fn create_answers_of_every_version() {
             .await;
         let created = client(&server)
             .notification_handlers()
-            .create(&bitpeak::NewNotificationHandler::new(
+            .create(&NewNotificationHandler::with_channel(
                 "Hook",
                 Channel::webhook("https://example.com/h"),
             ))
@@ -250,7 +260,10 @@ async fn create_answers_of_every_version() {
             (created.id, created.channel.clone()),
             (4, Channel::webhook("https://example.com/h"))
         );
-        assert_eq!(created.state, HandlerState::Enabled);
+        assert_eq!(
+            (created.is_enabled, created.is_pending_confirmation()),
+            (Some(true), false)
+        );
     }
 }
 
@@ -265,4 +278,74 @@ async fn a_numeric_chat_id_reads_as_text() {
     .await
     .unwrap();
     assert_eq!(h.channel, Channel::telegram("1:A", "-100123"));
+}
+
+/// The fields a safe rename of handler 5, stored as `record`, sends (the record is read first
+/// to re-send what the rename leaves out).
+async fn fields_of_a_rename(record: Value) -> Vec<(String, String)> {
+    let server = MockServer::start_async().await;
+    let stored = record.clone();
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notification-handlers/5");
+            then.status(200).json_body(json!({ "data": stored }));
+        })
+        .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    let post = server
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/notification-handlers/5")
+                .is_true(move |req| {
+                    log.lock().unwrap().push(multipart_fields(req));
+                    true
+                });
+            then.status(200).json_body(json!({ "data": record }));
+        })
+        .await;
+    client(&server)
+        .notification_handlers()
+        .update(5, &NotificationHandlerUpdate::new().name("T2"))
+        .await
+        .unwrap();
+    get.assert_calls_async(1).await;
+    post.assert_calls_async(1).await;
+    let sent = seen.lock().unwrap().clone();
+    match sent.as_slice() {
+        [Some(fields)] => fields.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+const TELEGRAM: &str = r#"{"telegram":"1:A","telegram_chat_id":"-100"}"#;
+
+fn renamed_telegram() -> Vec<(String, String)> {
+    fields(&[
+        ("name", "T2"),
+        ("type", "telegram"),
+        ("is_enabled", "1"),
+        ("telegram", "1:A"),
+        ("telegram_chat_id", "-100"),
+    ])
+}
+
+#[tokio::test]
+async fn a_safe_update_re_sends_settings_stored_as_an_object() {
+    let settings: Value = serde_json::from_str(TELEGRAM).unwrap();
+    let sent = fields_of_a_rename(handler(5, "telegram", "T", settings)).await;
+    assert_eq!(sent, renamed_telegram());
+}
+
+#[tokio::test]
+async fn a_safe_update_re_sends_settings_stored_json_encoded() {
+    // The 2025 shape: the same settings, JSON-encoded in a string. The model reads them, and
+    // the update must re-send them as it does for an object.
+    let record = handler(5, "telegram", "T", json!(TELEGRAM));
+    let read = get_with(with(record.clone(), "id", json!(1)))
+        .await
+        .unwrap();
+    assert_eq!(read.channel, Channel::telegram("1:A", "-100"));
+    let sent = fields_of_a_rename(record).await;
+    assert_eq!(sent, renamed_telegram());
 }

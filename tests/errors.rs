@@ -4,7 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use bitpeak::{Channel, Error, NewNotificationHandler};
+use bitpeak::resources::{Channel, NewNotificationHandler, NotificationHandlerUpdate, Query};
+use bitpeak::Error;
 use common::*;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
@@ -71,7 +72,7 @@ async fn validation_failure_answered_as_401_keeps_the_title() {
         .await;
     let err = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "Ops",
             Channel::email("ops@example.com"),
         ))
@@ -230,7 +231,7 @@ async fn a_redirect_on_create_is_not_followed() {
         .await;
     let err = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "Ops",
             Channel::email("ops@example.com"),
         ))
@@ -306,49 +307,60 @@ async fn invalid_input_is_refused_before_sending() {
     let handlers = handlers.notification_handlers();
     let long = "n".repeat(129);
     let long_value = format!("https://example.com/{}", "a".repeat(500));
-    let cases: Vec<(NewNotificationHandler, &str)> = vec![
+    let new = NewNotificationHandler::with_channel;
+    let cases: Vec<(NewNotificationHandler, &str, &str)> = vec![
         (
-            NewNotificationHandler::new("   ", Channel::email("a@example.com")),
+            new("   ", Channel::email("a@example.com")),
             "name",
+            "is required and cannot be blank",
         ),
         (
-            NewNotificationHandler::new(long.as_str(), Channel::email("a@example.com")),
+            new(long.as_str(), Channel::email("a@example.com")),
             "name",
+            "is 129 characters long; at most 128 are allowed",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::email("not-an-address")),
+            new("ok", Channel::email("not-an-address")),
             "email",
+            "\"not-an-address\" is not an email address",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::email("a@b")),
+            new("ok", Channel::email("a@b")),
             "email",
+            "\"a@b\" is not an email address",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::webhook("ftp://example.com/x")),
+            new("ok", Channel::webhook("ftp://example.com/x")),
             "webhook",
+            "\"ftp://example.com/x\" is not an http(s) URL: the scheme must be http or https",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::webhook("example.com/x")),
+            new("ok", Channel::webhook("example.com/x")),
             "webhook",
+            "\"example.com/x\" is not an http(s) URL: relative URL without a base",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::webhook(long_value)),
+            new("ok", Channel::webhook(long_value)),
             "webhook",
+            "is 520 characters long; at most 512 are allowed",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::telegram("123:ABC", "")),
+            new("ok", Channel::telegram("123:ABC", "")),
             "telegram_chat_id",
+            "is required for type telegram",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::telegram("", "-100")),
+            new("ok", Channel::telegram("", "-100")),
             "telegram",
+            "is required for type telegram",
         ),
         (
-            NewNotificationHandler::new("ok", Channel::x("ck", "cs", "at", " ")),
+            new("ok", Channel::x("ck", "cs", "at", " ")),
             "x_access_token_secret",
+            "is required for type x",
         ),
         (
-            NewNotificationHandler::new(
+            new(
                 "ok",
                 Channel::Unknown {
                     kind: Some("sms".into()),
@@ -356,26 +368,53 @@ async fn invalid_input_is_refused_before_sending() {
                 },
             ),
             "type",
+            "\"sms\" is not allowed; use one of [\"email\", \"webhook\", \"slack\", \"discord\", \"telegram\", \"microsoft_teams\", \"x\", \"google_chat\", \"internal_notification\"]",
         ),
     ];
-    for (new, field) in cases {
-        let err = handlers.create(&new).await.unwrap_err();
+    for (form, field, reason) in cases {
+        let err = handlers.create(&form).await.unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidInput { field: f, .. } if f == field),
+            matches!(&err, Error::InvalidInput { field: f, reason: r } if f == field && r == reason),
             "{field}: {err:?}"
         );
-        assert!(
-            err.to_string().starts_with(&format!("invalid {field}: ")),
-            "{err}"
-        );
+        assert_eq!(err.to_string(), format!("invalid {field}: {reason}"));
     }
+    let id_reason = "ids are between 1 and 2^63 - 1 (the spec's int64)";
     for err in [
         handlers.get(0).await.unwrap_err(),
         handlers.delete(0).await.unwrap_err(),
+        handlers
+            .update(0, &NotificationHandlerUpdate::new().name("x"))
+            .await
+            .unwrap_err(),
     ] {
         assert!(
-            matches!(&err, Error::InvalidInput { field, .. } if field == "notification_handler_id"),
+            matches!(&err, Error::InvalidInput { field, reason } if field == "notification_handler_id" && reason == id_reason),
             "{err:?}"
+        );
+    }
+    // A list query is checked against the parameters the spec declares.
+    for (query, field, reason) in [
+        (
+            Query::new().param("order_by", "created_at"),
+            "order_by",
+            "must be one of [\"notification_handler_id\", \"datetime\", \"last_datetime\", \"name\"]",
+        ),
+        (
+            Query::new().param("order_type", "asc"),
+            "order_type",
+            "must be one of [\"ASC\", \"DESC\"]",
+        ),
+        (
+            Query::new().param("color", "red"),
+            "color",
+            "is not a parameter of notification-handlers lists (they take: [\"type\", \"search\", \"search_by\", \"order_by\", \"order_type\"])",
+        ),
+    ] {
+        let err = handlers.list(&query).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field: f, reason: r } if f == field && r == reason),
+            "{field}: {err:?}"
         );
     }
     any.assert_calls_async(0).await;
@@ -449,7 +488,7 @@ async fn a_create_whose_read_back_fails_says_it_was_saved() {
         .await;
     let err = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "Ops",
             Channel::email("ops@example.com"),
         ))
@@ -461,7 +500,7 @@ async fn a_create_whose_read_back_fails_says_it_was_saved() {
     );
     assert!(
         err.to_string()
-            .starts_with("handler #12 was saved, but reading it back failed: HTTP 503"),
+            .starts_with("record #12 was saved, but reading it back failed: HTTP 503"),
         "{err}"
     );
 }

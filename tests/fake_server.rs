@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use bitpeak::{
-    Channel, Client, Error, HandlerState, HandlerUpdate, ListParams, NewNotificationHandler,
-    OrderBy, PerPage, RetryPolicy, SortOrder,
-};
+use bitpeak::resources::{Channel, NewNotificationHandler, NotificationHandlerUpdate, Query};
+use bitpeak::{Client, Error, PerPage, RetryPolicy};
 use bitpeak_fake::{FakeConfig, FakeServer, Fault, Profile};
 use futures::TryStreamExt;
 
@@ -47,26 +45,27 @@ async fn every_operation_round_trips_under_every_profile() {
         let mut ids = Vec::new();
         for (i, channel) in all_nine().into_iter().enumerate() {
             let created = handlers
-                .create(&NewNotificationHandler::new(
+                .create(&NewNotificationHandler::with_channel(
                     format!("h{i}"),
                     channel.clone(),
                 ))
                 .await
                 .unwrap_or_else(|e| panic!("{profile}: {e}"));
             assert_eq!(created.channel, channel, "{profile}");
-            assert_eq!(created.name, format!("h{i}"));
-            let expected_state = if profile == Profile::V2026 && i == 0 {
-                HandlerState::PendingConfirmation
-            } else {
-                HandlerState::Enabled
-            };
-            assert_eq!(created.state, expected_state, "{profile} {i}");
+            assert_eq!(created.name, Some(format!("h{i}")));
+            // A 2026 server keeps a new email handler pending until its address is confirmed.
+            let pending = profile == Profile::V2026 && i == 0;
+            assert_eq!(
+                (created.is_enabled, created.is_pending_confirmation()),
+                (Some(true), pending),
+                "{profile} {i}"
+            );
             ids.push(created.id);
         }
         assert_eq!(server.handler_count(), 9);
 
         let page = handlers
-            .list(ListParams::new().per_page(PerPage::P10))
+            .list(&Query::new().per_page(PerPage::P10))
             .await
             .unwrap();
         assert_eq!(
@@ -81,7 +80,7 @@ async fn every_operation_round_trips_under_every_profile() {
             "{profile}"
         );
         let all: Vec<_> = handlers
-            .list_all(ListParams::new().per_page(PerPage::P10))
+            .list_all(&Query::new().per_page(PerPage::P10))
             .try_collect()
             .await
             .unwrap();
@@ -101,12 +100,21 @@ async fn every_operation_round_trips_under_every_profile() {
         // The safe update keeps every setting and the type, even on 2023 servers that reset
         // what is not re-sent.
         let updated = handlers
-            .update(ids[4], &HandlerUpdate::new().name("renamed").enabled(false))
+            .update(
+                ids[4],
+                &NotificationHandlerUpdate::new()
+                    .name("renamed")
+                    .is_enabled(false),
+            )
             .await
             .unwrap();
         assert_eq!(
-            (updated.name.as_str(), updated.state),
-            ("renamed", HandlerState::Disabled),
+            (
+                updated.name.as_deref(),
+                updated.is_enabled,
+                updated.is_pending_confirmation()
+            ),
+            (Some("renamed"), Some(false), false),
             "{profile}"
         );
         assert_eq!(
@@ -117,11 +125,20 @@ async fn every_operation_round_trips_under_every_profile() {
         let reread = handlers.get(ids[4]).await.unwrap();
         assert_eq!(reread, updated, "{profile}");
         let enabled = handlers
-            .update(ids[4], &HandlerUpdate::new().enabled(true))
+            .update(ids[4], &NotificationHandlerUpdate::new().is_enabled(true))
             .await
             .unwrap();
-        assert_eq!(enabled.state, HandlerState::Enabled);
-        assert_eq!(enabled.name, "renamed");
+        assert_eq!(
+            (enabled.is_enabled, enabled.is_pending_confirmation()),
+            (Some(true), false),
+            "{profile}"
+        );
+        assert_eq!(enabled.name.as_deref(), Some("renamed"), "{profile}");
+        assert_eq!(
+            enabled.channel,
+            Channel::telegram("123:ABC", "-100"),
+            "{profile}"
+        );
 
         for id in &ids {
             handlers.delete(*id).await.unwrap();
@@ -129,7 +146,7 @@ async fn every_operation_round_trips_under_every_profile() {
         assert_eq!(server.handler_count(), 0);
         let err = handlers.get(ids[0]).await.unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }), "{profile}: {err:?}");
-        let empty = handlers.list(ListParams::new()).await.unwrap();
+        let empty = handlers.list(&Query::new()).await.unwrap();
         assert_eq!((empty.total_pages, empty.items.len()), (0, 0));
     }
 }
@@ -145,18 +162,21 @@ async fn pagination_and_filters_on_a_newer_server() {
             Channel::slack("https://hooks.slack.com/x")
         };
         handlers
-            .create(&NewNotificationHandler::new(format!("n{i:02}"), channel))
+            .create(&NewNotificationHandler::with_channel(
+                format!("n{i:02}"),
+                channel,
+            ))
             .await
             .unwrap();
     }
     let all: Vec<_> = handlers
-        .list_all(ListParams::new().per_page(PerPage::P10))
+        .list_all(&Query::new().per_page(PerPage::P10))
         .try_collect()
         .await
         .unwrap();
     assert_eq!(all.len(), 23);
     let page3 = handlers
-        .list(ListParams::new().page(3).per_page(PerPage::P10))
+        .list(&Query::new().page(3).per_page(PerPage::P10))
         .await
         .unwrap();
     assert_eq!(
@@ -164,29 +184,37 @@ async fn pagination_and_filters_on_a_newer_server() {
         (3, 3, false)
     );
     let webhooks: Vec<_> = handlers
-        .list_all(ListParams::new().kind("webhook"))
+        .list_all(&Query::new().param("type", "webhook"))
         .try_collect()
         .await
         .unwrap();
     assert_eq!(webhooks.len(), 12);
-    let found = handlers.list(ListParams::new().search("N2")).await.unwrap();
+    let found = handlers
+        .list(
+            &Query::new()
+                .param("search", "N2")
+                .param("search_by", "name"),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         found
             .items
             .iter()
-            .map(|h| h.name.as_str())
+            .map(|h| h.name.as_deref())
             .collect::<Vec<_>>(),
-        vec!["n20", "n21", "n22"]
+        vec![Some("n20"), Some("n21"), Some("n22")]
     );
     let desc = handlers
         .list(
-            ListParams::new()
-                .order_by(OrderBy::Name, SortOrder::Desc)
+            &Query::new()
+                .param("order_by", "name")
+                .param("order_type", "DESC")
                 .per_page(PerPage::P10),
         )
         .await
         .unwrap();
-    assert_eq!(desc.items[0].name, "n22");
+    assert_eq!(desc.items[0].name.as_deref(), Some("n22"));
 }
 
 #[tokio::test]
@@ -258,7 +286,7 @@ async fn the_fake_server_answers_like_the_real_ones() {
     // Create answers 201; DELETE answers 200 with an empty body labelled JSON.
     let h = client
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "a",
             Channel::InternalNotification,
         ))
@@ -276,7 +304,7 @@ async fn the_fake_server_answers_like_the_real_ones() {
     // Datetimes are YYYY-MM-DD HH:MM:SS.
     let h = client
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "b",
             Channel::InternalNotification,
         ))
@@ -341,7 +369,7 @@ async fn the_throttle_keeps_a_client_under_the_fake_servers_limit() {
     for _ in 0..20 {
         client
             .notification_handlers()
-            .list(ListParams::new())
+            .list(&Query::new())
             .await
             .expect("never a 429");
     }
@@ -369,19 +397,19 @@ async fn injected_faults_and_latency() {
     server.inject(Fault::Status(503), 2);
     let started = std::time::Instant::now();
     handlers
-        .list(ListParams::new())
+        .list(&Query::new())
         .await
         .expect("retried past two 503s");
     assert_eq!(server.requests(), 3);
     assert!(started.elapsed() >= Duration::from_millis(150));
     server.inject(Fault::Drop, 1);
     handlers
-        .list(ListParams::new())
+        .list(&Query::new())
         .await
         .expect("retried past a dropped connection");
     server.inject(Fault::Drop, 1);
     let err = handlers
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "x",
             Channel::InternalNotification,
         ))
@@ -425,7 +453,7 @@ async fn a_huge_page_number_answers_an_empty_page_instead_of_breaking() {
     // The client refuses a page number outside the spec's int64 before sending it…
     let err = client
         .notification_handlers()
-        .list(ListParams::new().page(u64::MAX))
+        .list(&Query::new().page(u64::MAX))
         .await
         .unwrap_err();
     assert!(
@@ -435,7 +463,7 @@ async fn a_huge_page_number_answers_an_empty_page_instead_of_breaking() {
     // …and reads a far page within it as empty.
     let page = client
         .notification_handlers()
-        .list(ListParams::new().page(i64::MAX as u64))
+        .list(&Query::new().page(i64::MAX as u64))
         .await
         .unwrap();
     assert!(page.items.is_empty());

@@ -6,7 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bitpeak::{Client, Error, ListParams, PerPage, RetryPolicy};
+use bitpeak::resources::{Channel, NewNotificationHandler, NotificationHandler, Query};
+use bitpeak::{Client, Error, PerPage, RetryPolicy};
 use common::scripted::{json, Action, Scripted};
 use common::*;
 use futures::TryStreamExt;
@@ -43,10 +44,10 @@ fn mail(id: u64) -> serde_json::Value {
 }
 
 /// Every handler, 10 a page, one page at a time.
-async fn list_all_by_tens(server: &Scripted) -> Vec<bitpeak::NotificationHandler> {
+async fn list_all_by_tens(server: &Scripted) -> Vec<NotificationHandler> {
     retrying(&server.base_url)
         .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10).concurrency(1))
+        .list_all(&Query::new().per_page(PerPage::P10).concurrency(1))
         .try_collect()
         .await
         .unwrap()
@@ -85,7 +86,7 @@ async fn an_answer_that_never_ends_is_cut_at_the_limit() {
     let server = Scripted::start(|_, _| Action::Endless).await;
     let err = retrying(&server.base_url)
         .notification_handlers()
-        .list(ListParams::new())
+        .list(&Query::new())
         .await
         .unwrap_err();
     assert!(
@@ -107,9 +108,9 @@ async fn a_create_whose_answer_is_too_large_is_sent_once() {
     let server = Scripted::start(|_, _| Action::Declares(1 << 40)).await;
     let err = retrying(&server.base_url)
         .notification_handlers()
-        .create(&bitpeak::NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "Mail",
-            bitpeak::Channel::email("a@example.com"),
+            Channel::email("a@example.com"),
         ))
         .await
         .unwrap_err();
@@ -128,7 +129,7 @@ async fn an_answer_within_the_limit_in_many_chunks_is_read() {
         .get(1)
         .await
         .unwrap();
-    assert_eq!(h.name, "Mail");
+    assert_eq!(h.name.as_deref(), Some("Mail"));
 }
 
 fn rate_limited(reset: &str) -> Action {
@@ -254,7 +255,7 @@ async fn a_server_claiming_endless_empty_pages_is_not_followed() {
     .await;
     let all: Vec<_> = retrying(&server.base_url)
         .notification_handlers()
-        .list_all(ListParams::new().concurrency(8))
+        .list_all(&Query::new().concurrency(8))
         .try_collect()
         .await
         .unwrap();
@@ -305,7 +306,7 @@ async fn concurrency_is_capped() {
     .await;
     let all: Vec<_> = retrying(&server.base_url)
         .notification_handlers()
-        .list_all(ListParams::new().concurrency(usize::MAX))
+        .list_all(&Query::new().concurrency(usize::MAX))
         .try_collect()
         .await
         .unwrap();
@@ -323,7 +324,7 @@ async fn pages_and_ids_outside_int64_are_refused_before_sending() {
     let client = retrying(&server.base_url);
     let handlers = client.notification_handlers();
     let err = handlers
-        .list_all(ListParams::new().page(u64::MAX))
+        .list_all(&Query::new().page(u64::MAX))
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();

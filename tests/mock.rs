@@ -1,12 +1,15 @@
 //! The `httpmock` feature's typed mocks, used the way a downstream crate would: every operation
-//! through `bitpeak::Client`, with the generated (list/get/delete) and the hand-written
-//! multipart (create/update) helpers; matchers that must not match, do not.
+//! through `bitpeak::Client`, with the generated (list/get/delete) and the form (create/update)
+//! helpers; matchers that must not match, do not.
 
 use std::num::NonZeroU64;
 
-use bitpeak::mock::{multipart_fields, types, MockServerExt, MultipartMockServerExt};
+use bitpeak::mock::{multipart_fields, types, FormMockServerExt, MockServerExt};
+use bitpeak::resources::{
+    Channel, NewNotificationHandler, NotificationHandler, NotificationHandlerUpdate, Query,
+};
 use bitpeak::wire::{Envelope, ListEnvelope};
-use bitpeak::{Channel, Client, Error, HandlerUpdate, ListParams, NewNotificationHandler, PerPage};
+use bitpeak::{Client, Error, PerPage};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -35,6 +38,10 @@ fn error(status: i64, title: &str) -> types::ErrorResponse {
     serde_json::from_value(json!({"errors": [{"title": title, "status": status}]})).unwrap()
 }
 
+fn slack_form() -> NewNotificationHandler {
+    NewNotificationHandler::with_channel("Ops", Channel::slack("https://hooks.slack.com/x"))
+}
+
 #[tokio::test]
 async fn list_matches_query_and_answers_a_typed_page() {
     let server = MockServer::start_async().await;
@@ -48,16 +55,20 @@ async fn list_matches_query_and_answers_a_typed_page() {
         when.page(id(2))
             .results_per_page(&per_page)
             .search("ops")
-            .type_(None);
+            .search_by(types::ListNotificationHandlersSearchBy::Name)
+            .type_(None)
+            .order_by(None)
+            .order_type(None);
         then.ok(&page);
     });
     let got = client(&server)
         .notification_handlers()
         .list(
-            ListParams::new()
+            &Query::new()
                 .page(2)
                 .per_page(PerPage::P10)
-                .search("ops"),
+                .param("search", "ops")
+                .param("search_by", "name"),
         )
         .await
         .unwrap();
@@ -65,9 +76,9 @@ async fn list_matches_query_and_answers_a_typed_page() {
     assert_eq!(
         got.items
             .iter()
-            .map(|h| (h.id, h.name.as_str(), h.state.is_on()))
+            .map(|h| (h.id, h.name.as_deref(), h.is_enabled))
             .collect::<Vec<_>>(),
-        [(11, "A", Some(true)), (12, "B", Some(false))]
+        [(11, Some("A"), Some(true)), (12, Some("B"), Some(false))]
     );
     assert_eq!((got.page, got.total_pages, got.total), (2, 2, Some(12)));
 }
@@ -91,7 +102,7 @@ async fn get_and_delete_by_id_and_a_typed_error() {
     let client = client(&server);
     let handlers = client.notification_handlers();
     let got = handlers.get(7).await.unwrap();
-    assert_eq!((got.id, got.name.as_str()), (7, "Ops"));
+    assert_eq!((got.id, got.name.as_deref()), (7, Some("Ops")));
     assert_eq!(got.channel, Channel::slack("https://hooks.slack.com/x"));
     match handlers.get(8).await {
         Err(Error::NotFound { titles }) => assert_eq!(titles, ["Not here."]),
@@ -106,16 +117,10 @@ async fn get_and_delete_by_id_and_a_typed_error() {
 #[tokio::test]
 async fn create_matches_every_field_and_reads_back_an_id_only_answer() {
     let server = MockServer::start_async().await;
-    let create = server.create_notification_handler(|when, then| {
-        when.fields(&[
-            ("name", "Ops"),
-            ("type", "slack"),
-            ("slack", "https://hooks.slack.com/x"),
-        ])
-        .name("Ops")
-        .kind("slack")
-        .field_missing("is_enabled");
-        then.created(&Envelope::of(&json!({"id": 9})).unwrap());
+    let form = slack_form();
+    let create = server.create_form::<NotificationHandler>(&form, |then| {
+        then.status(201)
+            .json_body_obj(&Envelope::of(&json!({"id": 9})).unwrap())
     });
     let read_back = server.get_notification_handler(|when, then| {
         when.notification_handler_id(id(9));
@@ -123,33 +128,46 @@ async fn create_matches_every_field_and_reads_back_an_id_only_answer() {
     });
     let created = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
-            "Ops",
-            Channel::slack("https://hooks.slack.com/x"),
-        ))
+        .create(&form)
         .await
         .unwrap();
-    assert_eq!((created.id, created.name.as_str()), (9, "Ops"));
+    assert_eq!((created.id, created.name.as_deref()), (9, Some("Ops")));
+    assert_eq!(created.channel, Channel::slack("https://hooks.slack.com/x"));
     create.assert_async().await;
     read_back.assert_async().await;
 }
 
 #[tokio::test]
-async fn a_field_that_differs_does_not_match() {
+async fn a_field_that_differs_or_is_missing_does_not_match() {
     let server = MockServer::start_async().await;
-    let create = server.create_notification_handler(|when, then| {
-        when.field("slack", "https://hooks.slack.com/OTHER");
-        then.created(&Envelope::of(&json!({"id": 1})).unwrap());
-    });
+    let other_url = NewNotificationHandler::with_channel(
+        "Ops",
+        Channel::slack("https://hooks.slack.com/OTHER"),
+    );
+    // The same fields plus one the client does not send: the fields must be exactly these.
+    let extra_field = slack_form().email("ops@example.com");
+    let creates = [
+        server.create_form::<NotificationHandler>(&other_url, |then| {
+            then.status(201)
+                .json_body_obj(&Envelope::of(&json!({"id": 1})).unwrap())
+        }),
+        server.create_form::<NotificationHandler>(&extra_field, |then| {
+            then.status(201)
+                .json_body_obj(&Envelope::of(&json!({"id": 1})).unwrap())
+        }),
+    ];
     let result = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
-            "Ops",
-            Channel::slack("https://hooks.slack.com/x"),
-        ))
+        .create(&slack_form())
         .await;
-    assert!(result.is_err(), "{result:?}");
-    create.assert_calls_async(0).await;
+    // httpmock answers a request no mock matches with a 404 that is not the API's JSON.
+    assert!(
+        matches!(&result, Err(Error::Unavailable { status, .. }) if status.as_u16() == 404),
+        "{result:?}"
+    );
+    for create in &creates {
+        create.assert_calls_async(0).await;
+    }
 }
 
 #[tokio::test]
@@ -159,26 +177,28 @@ async fn update_matches_the_id_and_form_and_answers_errors_typed() {
         when.notification_handler_id(id(3));
         then.ok(&Envelope::of(&handler(3, "Day", 1)).unwrap());
     });
-    let update = server.update_notification_handler(|when, then| {
-        when.notification_handler_id(id(3))
-            .name("Night")
-            .is_enabled(false)
-            .field("slack", "https://hooks.slack.com/x");
-        then.ok(&Envelope::of(&handler(3, "Night", 0)).unwrap());
+    let form = NotificationHandlerUpdate::new()
+        .name("Night")
+        .is_enabled(false);
+    // The form's fields first; the client re-sends the stored `type` and `slack` after them.
+    let update = server.update_form::<NotificationHandler>(3, &form, |then| {
+        then.status(200)
+            .json_body_obj(&Envelope::of(&handler(3, "Night", 0)).unwrap())
     });
-    let refused = server.update_notification_handler(|when, then| {
-        when.notification_handler_id(id(4));
-        then.client_error(401, &error(401, "The name is too long."));
-    });
+    let refused = server.update_form::<NotificationHandler>(
+        4,
+        &NotificationHandlerUpdate::new().name("Longer"),
+        |then| {
+            then.status(401)
+                .json_body_obj(&error(401, "The name is too long."))
+        },
+    );
     let client = client(&server);
     let handlers = client.notification_handlers();
-    let updated = handlers
-        .update(3, &HandlerUpdate::new().name("Night").enabled(false))
-        .await
-        .unwrap();
+    let updated = handlers.update(3, &form).await.unwrap();
     assert_eq!(
-        (updated.name.as_str(), updated.state.is_on()),
-        ("Night", Some(false))
+        (updated.name.as_deref(), updated.is_enabled),
+        (Some("Night"), Some(false))
     );
     update.assert_async().await;
 
@@ -187,18 +207,55 @@ async fn update_matches_the_id_and_form_and_answers_errors_typed() {
         then.ok(&Envelope::of(&handler(4, "Four", 1)).unwrap());
     });
     let err = handlers
-        .update(4, &HandlerUpdate::new().name("Longer"))
+        .update(4, &NotificationHandlerUpdate::new().name("Longer"))
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("The name is too long."), "{err}");
+    assert!(
+        matches!(&err, Error::Unauthorized { titles } if titles == &["The name is too long."]),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("HTTP 401 Unauthorized: The name is too long."),
+        "{err}"
+    );
     refused.assert_async().await;
+    update.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn an_update_whose_form_fields_do_not_come_first_does_not_match() {
+    let server = MockServer::start_async().await;
+    server.get_notification_handler(|when, then| {
+        when.notification_handler_id(id(3));
+        then.ok(&Envelope::of(&handler(3, "Day", 1)).unwrap());
+    });
+    // The client sends `is_enabled` first and re-sends the stored `name` after it; a mock of
+    // a form that also sets `name` expects `name` first.
+    let renamed = NotificationHandlerUpdate::new()
+        .name("Day")
+        .is_enabled(false);
+    let update = server.update_form::<NotificationHandler>(3, &renamed, |then| {
+        then.status(200)
+            .json_body_obj(&Envelope::of(&handler(3, "Day", 0)).unwrap())
+    });
+    let result = client(&server)
+        .notification_handlers()
+        .update(3, &NotificationHandlerUpdate::new().is_enabled(false))
+        .await;
+    // httpmock answers a request no mock matches with a 404 that is not the API's JSON.
+    assert!(
+        matches!(&result, Err(Error::Unavailable { status, .. }) if status.as_u16() == 404),
+        "{result:?}"
+    );
+    update.assert_calls_async(0).await;
 }
 
 #[test]
-#[should_panic(expected = "status 500 is not a 4XX status")]
+#[should_panic(expected = "assertion `left == right` failed\n  left: 5\n right: 4")]
 fn client_error_refuses_a_5xx_status() {
     let server = MockServer::start();
-    server.update_notification_handler(|_, then| {
+    server.get_notification_handler(|_, then| {
         then.client_error(500, &error(500, "x"));
     });
 }

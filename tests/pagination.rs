@@ -2,7 +2,8 @@
 
 mod common;
 
-use bitpeak::{ListParams, PerPage};
+use bitpeak::resources::Query;
+use bitpeak::PerPage;
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use httpmock::Method::GET;
@@ -52,7 +53,7 @@ async fn list_all_requests_exactly_pages_one_to_total_pages_and_ignores_links() 
     let client = client(&server);
     let all: Vec<_> = client
         .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10))
+        .list_all(&Query::new().per_page(PerPage::P10))
         .try_collect()
         .await
         .unwrap();
@@ -77,7 +78,7 @@ async fn list_all_is_lazy_and_stops_at_total_pages_zero() {
         .await;
     let client = client(&server);
     let handlers = client.notification_handlers();
-    let stream = handlers.list_all(ListParams::new());
+    let stream = handlers.list_all(&Query::new());
     mock.assert_calls_async(0).await;
     let all: Vec<_> = stream.try_collect().await.unwrap();
     assert!(all.is_empty());
@@ -106,7 +107,7 @@ async fn list_all_fetches_the_next_page_only_when_needed_and_surfaces_errors() {
         .await;
     let client = client(&server);
     let handlers = client.notification_handlers();
-    let mut stream = std::pin::pin!(handlers.list_all(ListParams::new()));
+    let mut stream = std::pin::pin!(handlers.list_all(&Query::new()));
     assert_eq!(stream.next().await.unwrap().unwrap().id, 1);
     assert_eq!(stream.next().await.unwrap().unwrap().id, 2);
     second.assert_calls_async(0).await;
@@ -135,7 +136,7 @@ async fn list_all_starts_at_the_requested_page() {
     let client = client(&server);
     let all: Vec<_> = client
         .notification_handlers()
-        .list_all(ListParams::new().page(2).per_page(PerPage::P10))
+        .list_all(&Query::new().page(2).per_page(PerPage::P10))
         .try_collect()
         .await
         .unwrap();
@@ -182,11 +183,7 @@ async fn list_all_keeps_up_to_n_pages_in_flight_in_page_order() {
         let client = retrying_client(&server.base_url);
         let all: Vec<_> = client
             .notification_handlers()
-            .list_all(
-                ListParams::new()
-                    .per_page(PerPage::P10)
-                    .concurrency(concurrency),
-            )
+            .list_all(&Query::new().per_page(PerPage::P10).concurrency(concurrency))
             .try_collect()
             .await
             .unwrap();
@@ -213,7 +210,7 @@ async fn list_all_skips_items_repeated_by_shifting_offsets() {
     let client = retrying_client(&server.base_url);
     let all: Vec<_> = client
         .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10))
+        .list_all(&Query::new().per_page(PerPage::P10))
         .try_collect()
         .await
         .unwrap();
@@ -222,4 +219,76 @@ async fn list_all_skips_items_repeated_by_shifting_offsets() {
         all.iter().map(|h| h.id).collect::<Vec<_>>(),
         (1..=29).collect::<Vec<_>>()
     );
+}
+
+#[tokio::test]
+async fn list_all_of_a_query_the_spec_refuses_yields_only_the_error_and_sends_nothing() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let client = client(&server);
+    let results: Vec<_> = client
+        .notification_handlers()
+        .list_all(&Query::new().param("order_type", "descending"))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1);
+    match &results[0] {
+        Err(bitpeak::Error::InvalidInput { field, reason }) => assert_eq!(
+            (field.as_str(), reason.as_str()),
+            ("order_type", "must be one of [\"ASC\", \"DESC\"]")
+        ),
+        other => panic!("{other:?}"),
+    }
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn list_all_sends_the_query_s_parameters_with_every_page() {
+    let server = MockServer::start_async().await;
+    let mut mocks = Vec::new();
+    for page in 1..=2u64 {
+        let expected = pairs(&[
+            ("page", &page.to_string()),
+            ("results_per_page", "10"),
+            ("type", "webhook"),
+            ("order_by", "name"),
+            ("order_type", "ASC"),
+        ]);
+        let count = if page == 2 { 3 } else { 10 };
+        let body = list_body(items((page - 1) * 10 + 1, count), page, 10, 13, 2);
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/notification-handlers")
+                        .is_true(move |r| query(r) == expected);
+                    then.status(200).json_body(body);
+                })
+                .await,
+        );
+    }
+    let client = client(&server);
+    let query = Query::new()
+        .per_page(PerPage::P10)
+        .param("type", "webhook")
+        .param("order_by", "name")
+        .param("order_type", "ASC");
+    let all: Vec<_> = client
+        .notification_handlers()
+        .list_all(&query)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|h| h.id).collect::<Vec<_>>(),
+        (1..=13).collect::<Vec<_>>()
+    );
+    for mock in &mocks {
+        mock.assert_calls_async(1).await;
+    }
 }

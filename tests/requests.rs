@@ -2,9 +2,8 @@
 
 mod common;
 
-use bitpeak::{
-    Channel, HandlerState, ListParams, NewNotificationHandler, OrderBy, PerPage, SortOrder,
-};
+use bitpeak::resources::{Channel, HandlerType, NewNotificationHandler, Query};
+use bitpeak::PerPage;
 use chrono::{TimeZone, Utc};
 use common::*;
 use httpmock::Method::{DELETE, GET, POST};
@@ -34,7 +33,7 @@ async fn list_sends_page_and_size_and_decodes_the_page() {
 
     let page = client(&server)
         .notification_handlers()
-        .list(ListParams::new())
+        .list(&Query::new())
         .await
         .unwrap();
     mock.assert_calls_async(1).await;
@@ -46,12 +45,13 @@ async fn list_sends_page_and_size_and_decodes_the_page() {
     assert_eq!(page.items.len(), 1);
     let h = &page.items[0];
     assert_eq!(h.id, 1);
-    assert_eq!(h.name, "Work email");
+    assert_eq!(h.name.as_deref(), Some("Work email"));
     assert_eq!(h.channel, Channel::email("hey@example.com"));
-    assert_eq!(h.state, HandlerState::Enabled);
-    assert_eq!(h.last_fired_at, None);
+    assert_eq!(h.is_enabled, Some(true));
+    assert!(!h.is_pending_confirmation());
+    assert_eq!(h.last_datetime, None);
     assert_eq!(
-        h.created_at,
+        h.datetime,
         Utc.with_ymd_and_hms(2025, 12, 5, 14, 29, 14).single()
     );
 }
@@ -78,15 +78,17 @@ async fn list_sends_every_filter() {
             then.status(200).json_body(list_body(vec![], 3, 1000, 0, 0));
         })
         .await;
-    let params = ListParams::new()
+    let params = Query::new()
         .page(3)
         .per_page(PerPage::P1000)
-        .kind("telegram")
-        .search("on call")
-        .order_by(OrderBy::LastFiredAt, SortOrder::Desc);
+        .param("type", "telegram")
+        .param("search", "on call")
+        .param("search_by", "name")
+        .param("order_by", "last_datetime")
+        .param("order_type", "DESC");
     let page = client(&server)
         .notification_handlers()
-        .list(params)
+        .list(&params)
         .await
         .unwrap();
     mock.assert_calls_async(1).await;
@@ -121,13 +123,16 @@ async fn get_requests_the_id_and_decodes_the_handler() {
     mock.assert_calls_async(1).await;
     assert_eq!(h.id, 7);
     assert_eq!(h.channel, Channel::telegram("123456:ABC", "-100123"));
-    assert_eq!(h.state, HandlerState::Disabled);
+    assert_eq!(h.user_id, Some(3));
+    assert_eq!(h.name.as_deref(), Some("On-call chat"));
+    assert_eq!(h.is_enabled, Some(false));
+    assert!(!h.is_pending_confirmation());
     assert_eq!(
-        h.last_fired_at,
+        h.last_datetime,
         Some(Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap())
     );
     assert_eq!(
-        h.created_at,
+        h.datetime,
         Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).single()
     );
 }
@@ -238,13 +243,16 @@ async fn create_sends_every_field_of_each_of_the_nine_types() {
             .await;
         let created = client(&server)
             .notification_handlers()
-            .create(&NewNotificationHandler::new("Handler", channel.clone()))
+            .create(&NewNotificationHandler::with_channel(
+                "Handler",
+                channel.clone(),
+            ))
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         mock.assert_calls_async(1).await;
         assert_eq!(created.id, id, "{kind}");
         assert_eq!(created.channel, channel, "{kind}");
-        assert_eq!(created.name, "Handler");
+        assert_eq!(created.name.as_deref(), Some("Handler"), "{kind}");
     }
 }
 
@@ -275,7 +283,7 @@ async fn create_answered_with_an_id_reads_the_handler_back() {
         .await;
     let created = client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "Example",
             Channel::email("hello@example.com"),
         ))
@@ -300,7 +308,7 @@ async fn create_trims_values_before_sending() {
         .await;
     client(&server)
         .notification_handlers()
-        .create(&NewNotificationHandler::new(
+        .create(&NewNotificationHandler::with_channel(
             "  Ops ",
             Channel::slack(" https://hooks.slack.com/x "),
         ))
@@ -358,4 +366,103 @@ async fn get_sends_only_the_headers_the_api_defines() {
         .unwrap();
     mock.assert_calls_async(1).await;
     assert_eq!(got.channel, Channel::slack("https://hooks.slack.com/x"));
+}
+
+#[tokio::test]
+async fn create_from_single_fields_sends_them_in_the_spec_s_order() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/notification-handlers")
+                .header("authorization", AUTH)
+                .is_true(|r| {
+                    multipart_fields(r)
+                        == Some(fields(&[
+                            ("name", "On call"),
+                            ("type", "telegram"),
+                            ("telegram", "123456:ABC"),
+                            ("telegram_chat_id", "-100123"),
+                        ]))
+                });
+            then.status(201).json_body(json!({"data": handler(6, "telegram", "On call", json!({"telegram": "123456:ABC", "telegram_chat_id": "-100123"}))}));
+        })
+        .await;
+    // Set in the opposite order: the form still sends the spec's order.
+    let form = NewNotificationHandler::new("On call", HandlerType::Telegram)
+        .telegram_chat_id("-100123")
+        .telegram("123456:ABC");
+    assert_eq!(
+        form,
+        NewNotificationHandler::with_channel("On call", Channel::telegram("123456:ABC", "-100123"))
+    );
+    let created = client(&server)
+        .notification_handlers()
+        .create(&form)
+        .await
+        .unwrap();
+    mock.assert_calls_async(1).await;
+    assert_eq!(created.id, 6);
+    assert_eq!(created.channel, Channel::telegram("123456:ABC", "-100123"));
+}
+
+#[tokio::test]
+async fn debug_of_a_handler_redacts_its_secret_settings() {
+    let secrets = [
+        "https://hooks.example/T0/B0/xyzzy",
+        "123456:ABC-secret",
+        "ck-1",
+        "cs-2",
+        "at-3",
+        "ats-4",
+    ];
+    let server = MockServer::start_async().await;
+    let stored = [
+        (
+            "webhook",
+            json!({"webhook": "https://hooks.example/T0/B0/xyzzy"}),
+        ),
+        (
+            "telegram",
+            json!({"telegram": "123456:ABC-secret", "telegram_chat_id": "-100"}),
+        ),
+        (
+            "x",
+            json!({"x_consumer_key": "ck-1", "x_consumer_secret": "cs-2", "x_access_token": "at-3", "x_access_token_secret": "ats-4"}),
+        ),
+        ("whatsapp", json!({"whatsapp": "123456:ABC-secret"})),
+    ];
+    for (id, (kind, settings)) in (1u64..).zip(stored) {
+        let body = json!({"data": handler(id, kind, "H", settings)});
+        server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path(format!("/notification-handlers/{id}"));
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let client = client(&server);
+    let handlers = client.notification_handlers();
+    let mut debug = Vec::new();
+    for id in 1..=4 {
+        let h = handlers.get(id).await.unwrap();
+        assert_eq!(h.id, id);
+        debug.push((format!("{:?}", h.channel), format!("{h:?}")));
+    }
+    let channels: Vec<&str> = debug.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        channels,
+        [
+            r#"Webhook { webhook: "<redacted>" }"#,
+            r#"Telegram { telegram: "<redacted>", telegram_chat_id: "-100" }"#,
+            r#"X { x_consumer_key: "<redacted>", x_consumer_secret: "<redacted>", x_access_token: "<redacted>", x_access_token_secret: "<redacted>" }"#,
+            r#"Unknown { kind: Some("whatsapp"), settings: ["whatsapp"] }"#,
+        ]
+    );
+    for (_, handler) in &debug {
+        for secret in secrets {
+            assert!(!handler.contains(secret), "{secret} leaked into: {handler}");
+        }
+    }
 }

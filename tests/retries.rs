@@ -5,7 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bitpeak::{Channel, Error, HandlerUpdate, NewNotificationHandler};
+use bitpeak::resources::{Channel, NewNotificationHandler, NotificationHandlerUpdate};
+use bitpeak::Error;
 use common::scripted::{html, json, Action, Scripted};
 use common::*;
 use serde_json::json as j;
@@ -15,7 +16,7 @@ fn one() -> serde_json::Value {
 }
 
 fn new_handler() -> NewNotificationHandler {
-    NewNotificationHandler::new("Mail", Channel::email("a@example.com"))
+    NewNotificationHandler::with_channel("Mail", Channel::email("a@example.com"))
 }
 
 /// A server whose first answer is `first` and every later one is `then`.
@@ -141,7 +142,7 @@ async fn create_dropped_connection_is_not_retried_and_says_so() {
     );
     assert!(
         err.to_string()
-            .starts_with("the handler may or may not have been created"),
+            .starts_with("the record may or may not have been created"),
         "{err}"
     );
 }
@@ -303,11 +304,16 @@ async fn the_safe_update_is_retried_after_a_502() {
     .await;
     let h = retrying_client(&server.base_url)
         .notification_handlers()
-        .update(1, &HandlerUpdate::new().name("Mail"))
+        .update(1, &NotificationHandlerUpdate::new().name("Mail"))
         .await
         .unwrap();
     assert_eq!(h.id, 1);
     assert_eq!(server.count("POST"), 2);
+    assert_eq!(
+        server.count("GET"),
+        1,
+        "the handler is read once, not per attempt"
+    );
 }
 
 /// A `get` from `builder`'s client against a server that never answers ends in

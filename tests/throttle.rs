@@ -5,7 +5,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bitpeak::{Client, ListParams, PerPage, RetryPolicy};
+use bitpeak::resources::Query;
+use bitpeak::{Client, PerPage, RetryPolicy};
 use common::scripted::{Action, Scripted};
 use common::*;
 use futures::TryStreamExt;
@@ -87,7 +88,7 @@ async fn listing_many_pages_under_a_limit_surfaces_no_429() {
     let client = throttled_client(&server.base_url);
     let all: Vec<_> = client
         .notification_handlers()
-        .list_all(ListParams::new().per_page(PerPage::P10))
+        .list_all(&Query::new().per_page(PerPage::P10))
         .try_collect()
         .await
         .expect("no 429 reaches the caller");
@@ -109,8 +110,8 @@ async fn clones_share_one_budget() {
             let client = client.clone();
             tokio::spawn(async move {
                 for id in 1..=10u64 {
-                    let params = ListParams::new().page(id).per_page(PerPage::P10);
-                    client.notification_handlers().list(params).await?;
+                    let params = Query::new().page(id).per_page(PerPage::P10);
+                    client.notification_handlers().list(&params).await?;
                 }
                 Ok::<_, bitpeak::Error>(())
             })

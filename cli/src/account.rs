@@ -52,6 +52,16 @@ fn info(section: &str) -> Option<&'static ResourceInfo> {
     bitpeak::catalog::resource(section)
 }
 
+/// A name as the server of `section` stores it (tags stripped, trimmed, cut at the name
+/// field's length): what live records are matched by.
+fn stored_name(section: &str, name: &str) -> String {
+    let max = info(section)
+        .and_then(|r| r.create)
+        .and_then(|fields| fields.iter().find(|f| f.name == "name"))
+        .and_then(|f| f.max_chars);
+    bitpeak::catalog::stored_text(name, max)
+}
+
 /// The fields an entry of `r` may have: its create form's, then those only its update form
 /// has that the record stores (a handler's `is_enabled`, set by an update after the create);
 /// `name` excepted (the entry's key is its name).
@@ -70,7 +80,10 @@ fn entry_fields(r: &ResourceInfo) -> impl Iterator<Item = &'static FieldInfo> {
 
 /// Whether `f` is sent by `r`'s create form (else by the update that follows the create).
 fn on_create(r: &ResourceInfo, f: &FieldInfo) -> bool {
-    r.create.unwrap_or_default().iter().any(|c| c.name == f.name)
+    r.create
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.name == f.name)
 }
 
 /// The previous release's names: its handlers file's section, and `enabled`.
@@ -163,6 +176,10 @@ fn export_section(
             continue;
         }
         let mut entry = serde_yaml::Mapping::new();
+        let mut wanted = Wanted {
+            name: name.clone(),
+            fields: Vec::new(),
+        };
         for f in entry_fields(r) {
             let Some(path) = f.stored else { continue };
             let mut values: Vec<String> = bitpeak::catalog::stored_values(record, path).collect();
@@ -185,6 +202,18 @@ fn export_section(
                 typed(f, &values[0])
             };
             entry.insert(Yaml::from(field_key(f)), value);
+            wanted.fields.push((f, values));
+        }
+        // What apply would refuse (a handler of a type not listed, settings that could not
+        // be read) is not written: the file always applies.
+        if let Err(e) = form_check(r, &wanted) {
+            note(format_args!(
+                "export: skipping {} #{id} \"{}\": it cannot be created as it stands ({})",
+                r.path,
+                shown(&name),
+                shown(&e.to_string())
+            ));
+            continue;
         }
         ids.insert(id, name.clone());
         entries.insert(name, Yaml::Mapping(entry));
@@ -295,6 +324,12 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
                 )
             })?;
         let r = info(section).ok_or_else(|| usage(format!("{section}: not in the spec")))?;
+        if file.sections.iter().any(|(seen, _)| seen.path == r.path) {
+            return Err(refuse(
+                &format!("{section_key}:"),
+                format!("the section {section_key} is given twice (`handlers:` is its old name)"),
+            ));
+        }
         let Yaml::Mapping(entries) = entries else {
             return Err(refuse(
                 &format!("{section_key}:"),
@@ -305,9 +340,19 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
         for (name, entry) in entries {
             let name = scalar(&name).unwrap_or_default();
             let entry = read_entry(r, &name, entry, &refuse)?;
-            if wanted.iter().any(|w| w.name.trim() == entry.name.trim()) {
+            let stored = stored_name(r.path, &entry.name);
+            if wanted
+                .iter()
+                .any(|w| stored_name(r.path, &w.name) == stored)
+            {
+                // The key as written: quoted when it has spaces around it.
+                let quoted = format!("{name:?}:");
                 return Err(refuse(
-                    &format!("{name}:"),
+                    if text.contains(&quoted) {
+                        &quoted
+                    } else {
+                        name.as_str()
+                    },
                     format!("{} {name:?}: the name is given twice", r.path),
                 ));
             }
@@ -374,6 +419,20 @@ fn read_entry(
             (Yaml::Sequence(items), true) => items.iter().filter_map(scalar).collect(),
             (_, _) => scalar(&v).into_iter().collect(),
         };
+        if let Some(bad) = values.iter().find(|v| !readable(f, v)) {
+            return Err(refuse(
+                &format!("{written}:"),
+                format!(
+                    "{} {name:?}: {k}: {bad:?} is not {}",
+                    r.path,
+                    match f.kind {
+                        FieldKind::Boolean => "true or false",
+                        FieldKind::Integer => "an integer",
+                        _ => "a number",
+                    }
+                ),
+            ));
+        }
         if values.is_empty() && !matches!(v, Yaml::Sequence(_)) {
             return Err(refuse(
                 &format!("{written}:"),
@@ -392,6 +451,18 @@ fn read_entry(
         return Err(refuse(&at, format!("{} {name:?}: {e}", r.path)));
     }
     Ok(wanted)
+}
+
+/// Whether `text` reads as a value of `f`'s kind (a reference is a name, read later).
+fn readable(f: &FieldInfo, text: &str) -> bool {
+    use bitpeak::catalog::FieldValue;
+    match f.kind {
+        _ if f.refers.is_some() => true,
+        FieldKind::Boolean => bool::parse_field(text).is_ok(),
+        FieldKind::Integer => i64::parse_field(text).is_ok(),
+        FieldKind::Number => f64::parse_field(text).is_ok(),
+        _ => true,
+    }
 }
 
 /// Checks an entry as its create form would, before anything is sent.
@@ -520,7 +591,7 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
                 .collect(),
         );
         progress_line(format_args!("{}:", key(r.path)));
-        plans.push((*r, plan(wanted, &by_name, &ids, prune)));
+        plans.push((*r, plan(r, wanted, &by_name, &ids, prune)));
     }
     if dry_run {
         return Ok(());
@@ -537,6 +608,11 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
     }
     for (r, steps) in saves.into_iter().chain(deletes) {
         done += run_steps(client, r, &steps, &mut ids, done).await?;
+    }
+    if crate::STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        note(format_args!(
+            "stdout was closed; the apply went on and made all {done} changes"
+        ));
     }
     Ok(())
 }
@@ -561,7 +637,9 @@ async fn run_steps(
         match result {
             Ok((line, id, name)) => {
                 progress_line(line);
-                ids.entry(r.path).or_default().insert(name, id);
+                ids.entry(r.path)
+                    .or_default()
+                    .insert(stored_name(r.path, &name), id);
                 done += 1;
             }
             Err(e) => failed = failed.or(Some(e)),
@@ -611,6 +689,7 @@ fn index(records: &[Value]) -> BTreeMap<String, Value> {
 
 /// One section's steps, printed as the plan.
 fn plan(
+    r: &ResourceInfo,
     wanted: &[Wanted],
     live: &BTreeMap<String, Value>,
     ids: &BTreeMap<&str, BTreeMap<String, u64>>,
@@ -619,8 +698,8 @@ fn plan(
     let mut steps = Vec::new();
     let mut unchanged = 0;
     for w in wanted {
-        let name = shown(&w.name);
-        match live.get(w.name.trim()) {
+        let name = shown(w.name.trim());
+        match live.get(&stored_name(r.path, &w.name)) {
             None => {
                 progress_line(format_args!("+ create {name}"));
                 steps.push(Step::Create(w.name.clone(), w.fields.clone()));
@@ -648,9 +727,12 @@ fn plan(
         }
     }
     if prune {
-        let names: BTreeSet<&str> = wanted.iter().map(|w| w.name.trim()).collect();
+        let names: BTreeSet<String> = wanted
+            .iter()
+            .map(|w| stored_name(r.path, &w.name))
+            .collect();
         for (name, record) in live.iter().rev() {
-            if !names.contains(name.as_str()) {
+            if !names.contains(name) {
                 progress_line(format_args!(
                     "- delete {} (#{})",
                     shown(name),
@@ -678,13 +760,19 @@ fn differs(
     record: &Value,
     ids: &BTreeMap<&str, BTreeMap<String, u64>>,
 ) -> bool {
+    match resolve(f, values, ids) {
+        Some(wanted) => holds_other(f, &wanted, record),
+        None => f.stored.is_some(),
+    }
+}
+
+/// Whether `record` stores something else than `values` (ids, not names) for `f`; `false`
+/// when it cannot be read back.
+pub fn holds_other(f: &FieldInfo, values: &[String], record: &Value) -> bool {
     let Some(path) = f.stored else {
         return false;
     };
-    let wanted: BTreeSet<String> = match resolve(f, values, ids) {
-        Some(wanted) => wanted.iter().map(|v| canonical(f, v)).collect(),
-        None => return true,
-    };
+    let wanted: BTreeSet<String> = values.iter().map(|v| canonical(f, v)).collect();
     let stored: BTreeSet<String> = bitpeak::catalog::stored_values(record, path)
         .map(|v| canonical(f, &v))
         .filter(|v| !(f.refers.is_some() && v == "0"))
@@ -705,7 +793,7 @@ fn resolve(
         .iter()
         .map(|name| {
             ids.get(target)
-                .and_then(|m| m.get(name.trim()))
+                .and_then(|m| m.get(&stored_name(target, name)))
                 .map(u64::to_string)
         })
         .collect()
@@ -815,7 +903,8 @@ pub fn schema() -> Value {
             for (old, new) in RENAMED {
                 if let Some(current) = properties.get(*new).cloned() {
                     let mut alias = current;
-                    alias["description"] = Value::from(format!("The previous release's name of `{new}`."));
+                    alias["description"] =
+                        Value::from(format!("The previous release's name of `{new}`."));
                     alias["deprecated"] = Value::from(true);
                     properties.insert((*old).to_owned(), alias);
                 }

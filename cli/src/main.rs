@@ -183,7 +183,8 @@ impl Failure {
 }
 
 /// Set once a write to stdout found it closed.
-static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub(crate) static STDOUT_CLOSED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Writes `text` and a newline to stdout; a closed stdout is [`Failure::closed`].
 fn out(text: impl std::fmt::Display) -> Result<(), Failure> {
@@ -232,9 +233,12 @@ fn usage(message: impl Into<String>) -> Failure {
 fn full_command() -> clap::Command {
     use clap::CommandFactory;
     let retired = |name: &'static str| {
-        clap::Command::new(name)
-            .hide(true)
-            .arg(clap::Arg::new("ARGS").num_args(0..).trailing_var_arg(true).allow_hyphen_values(true))
+        clap::Command::new(name).hide(true).arg(
+            clap::Arg::new("ARGS")
+                .num_args(0..)
+                .trailing_var_arg(true)
+                .allow_hyphen_values(true),
+        )
     };
     Cli::command()
         .subcommands(resources::commands())

@@ -174,6 +174,7 @@ fn form_args(mut command: Command, fields: &'static [FieldInfo]) -> Command {
                 ArgAction::Set
             })
             .help_heading("Fields")
+            .allow_negative_numbers(true)
             .help(help);
         if !f.values.is_empty() {
             arg = arg.value_parser(f.values.to_vec());
@@ -213,7 +214,6 @@ pub async fn run(
     match op {
         "list" if r.has(Operation::ListIn) => {
             let page = r.list_in(client, id("PARENT_ID"), &Query::new()).await?;
-            warn_unreadable(&page.unreadable);
             print_page(output, r, &page.items)
         }
         "list" => list(client, output, r, m).await,
@@ -228,7 +228,9 @@ pub async fn run(
             if fields.is_empty() {
                 return Err(usage("update: nothing to change"));
             }
-            print_one(output, r, &r.update(client, id("ID"), &fields).await?)
+            let record = r.update(client, id("ID"), &fields).await?;
+            note_unapplied(r, &fields, &record);
+            print_one(output, r, &record)
         }
         "delete" => {
             r.delete(client, id("ID")).await?;
@@ -247,6 +249,31 @@ pub async fn run(
             print_one(output, r, &record)
         }
         other => Err(usage(format!("{name}: no operation {other}"))),
+    }
+}
+
+/// Says on stderr which of the fields an update sent the record does not hold afterwards (a
+/// server that trims or cuts a value, or keeps an unconfirmed email handler pending).
+fn note_unapplied(r: &ResourceInfo, fields: &[(&'static str, String)], record: &Value) {
+    for f in r.update.unwrap_or_default() {
+        let values: Vec<String> = fields
+            .iter()
+            .filter(|(name, _)| *name == f.name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if values.is_empty() || !crate::account::holds_other(f, &values, record) {
+            continue;
+        }
+        let path = f.stored.unwrap_or(f.name);
+        let held: Vec<String> = bitpeak::catalog::stored_values(record, path).collect();
+        crate::note(format_args!(
+            "note: {} #{} holds {} = {} after the update, not {}",
+            r.path,
+            record["id"],
+            f.name,
+            shown(&held.join(", ")),
+            shown(&values.join(", "))
+        ));
     }
 }
 
@@ -281,7 +308,6 @@ async fn list(
     }
     if !m.get_flag("all") {
         let page = r.list(client, &query).await?;
-        warn_unreadable(&page.unreadable);
         return print_page(output, r, &page.items);
     }
     let bar = crate::progress(None, "listing");
@@ -394,12 +420,6 @@ fn print_page(output: Output, r: &'static ResourceInfo, items: &[Value]) -> Resu
         Output::Json => out(Value::from(items.to_vec())),
         Output::Jsonl => items.iter().try_for_each(out),
         Output::Table => print_table(r, items, true),
-    }
-}
-
-fn warn_unreadable(unreadable: &[bitpeak::record::UnreadableRecord]) {
-    for odd in unreadable {
-        tracing::warn!("{}", odd);
     }
 }
 
@@ -520,7 +540,9 @@ async fn statistics(client: &Client, output: Output, m: &ArgMatches) -> Result<(
         query = query.between(start.clone(), end.clone());
     }
     let stats = client.statistics(id, &query).await?;
-    warn_unreadable(&stats.unreadable);
+    for odd in &stats.unreadable {
+        tracing::warn!("skipped a row: {odd}");
+    }
     let rows: Vec<Value> = stats.rows.iter().map(row_json).collect();
     match output {
         Output::Json => out(Value::from(rows)),

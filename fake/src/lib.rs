@@ -14,7 +14,7 @@
 //! use bitpeak_fake::{FakeConfig, FakeServer, Profile};
 //! let server = FakeServer::start(FakeConfig::new().profile(Profile::V2025).key("test-key")).await?;
 //! let client = bitpeak::Client::builder().base_url(server.base_url()).api_key("test-key").build()?;
-//! let page = client.notification_handlers().list(Default::default()).await?;
+//! let page = client.notification_handlers().list(&bitpeak::resources::Query::new()).await?;
 //! assert_eq!(page.total_pages, 0);
 //! # Ok(())
 //! # }

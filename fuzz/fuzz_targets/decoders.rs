@@ -3,6 +3,7 @@
 //! which must come back unchanged.
 #![no_main]
 
+use bitpeak::resources::NotificationHandler;
 use libfuzzer_sys::fuzz_target;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -21,9 +22,9 @@ fn page(records: &[&str]) -> Vec<u8> {
 }
 
 fuzz_target!(|body: &[u8]| {
-    let _ = bitpeak::decode::handler(body);
-    let _ = bitpeak::decode::handler_page(body, 1, 25);
-    let _ = bitpeak::decode::saved(body);
+    let _ = bitpeak::decode::one::<NotificationHandler>(body);
+    let _ = bitpeak::decode::page::<NotificationHandler>(body, 1, 25);
+    let _ = bitpeak::decode::mutation::<NotificationHandler>(body);
     for status in [401u16, 404, 429, 503] {
         if let Ok(status) = StatusCode::from_u16(status) {
             let _ = bitpeak::decode::error(status, &HeaderMap::new(), body).to_string();
@@ -38,10 +39,12 @@ fuzz_target!(|body: &[u8]| {
     if !is_json(text) || !is_json(&format!("[[{text}]]")) {
         return;
     }
-    let Ok(alone) = bitpeak::decode::handler_page(&page(&GOOD), 1, 25) else {
+    let Ok(alone) = bitpeak::decode::page::<NotificationHandler>(&page(&GOOD), 1, 25) else {
         panic!("the valid records decode");
     };
-    let Ok(mixed) = bitpeak::decode::handler_page(&page(&[GOOD[0], text, GOOD[1]]), 1, 25) else {
+    let Ok(mixed) =
+        bitpeak::decode::page::<NotificationHandler>(&page(&[GOOD[0], text, GOOD[1]]), 1, 25)
+    else {
         panic!("a page with one odd record decodes: {text}");
     };
     assert_eq!(mixed.items.len() + mixed.unreadable.len(), 3);

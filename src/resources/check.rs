@@ -119,7 +119,22 @@ pub(crate) fn as_many(
 /// A field a union's variant needs (a handler's settings of its type): given, not blank.
 pub(crate) fn required_for(field: &str, value: Option<&str>, kind: &str) -> Result<(), Error> {
     if value.is_none_or(|v| v.trim().is_empty()) {
-        return Err(Error::invalid(field, format!("is required for type {kind}")));
+        return Err(Error::invalid(
+            field,
+            format!("is required for type {kind}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A field of another variant than the form's (a Slack URL on an email handler): the server
+/// would ignore it, so it is refused rather than lost without a word.
+pub(crate) fn not_for(field: &str, value: Option<&str>, kind: &str) -> Result<(), Error> {
+    if value.is_some() {
+        return Err(Error::invalid(
+            field,
+            format!("is not a field of type {kind}"),
+        ));
     }
     Ok(())
 }

@@ -360,13 +360,11 @@ impl Query {
     }
 }
 
-/// The values stored at `path` in a record (`a.b`, `a[].b` for each element of an array, or of
-/// an object PHP wrote from an array), as form text: booleans `1`/`0`; a `null` inside an
-/// array is sent empty (it keeps parallel arrays aligned), a `null` elsewhere not at all.
-/// The values record `record` stores at `path` (`settings.check_interval_seconds`;
-/// `key[]` walks an array or object; a path ending on an array of scalars gives each), as the
-/// text a form would send: numbers as written, booleans `1`/`0`, `null` inside an array as
-/// an empty string.
+/// The values `record` stores at `path` (`settings.check_interval_seconds`; `key[]` walks an
+/// array, or an object PHP wrote from an array; a path ending on an array of scalars gives
+/// each), as the text a form would send: numbers as written, booleans `1`/`0`, a `null`
+/// inside an array as an empty string (it keeps parallel arrays aligned), a `null` elsewhere
+/// not at all.
 ///
 /// ```
 /// use serde_json::json;
@@ -377,7 +375,7 @@ impl Query {
 /// assert_eq!(values("on"), ["1"]);
 /// ```
 pub fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String> {
-    let mut found = vec![(record, false)];
+    let mut found = vec![(record.clone(), false)];
     for step in path.split('.') {
         let (key, each) = match step.strip_suffix("[]") {
             Some(key) => (key, true),
@@ -385,16 +383,18 @@ pub fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String>
         };
         found = found
             .into_iter()
-            .filter_map(|(value, in_array)| value.get(key).map(|v| (v, in_array)))
-            .flat_map(|(value, in_array)| -> Vec<(&Value, bool)> {
+            .filter_map(|(value, in_array)| Some((decoded(value).get_mut(key)?.take(), in_array)))
+            .flat_map(|(value, in_array)| -> Vec<(Value, bool)> {
                 match (each, value) {
                     (false, Value::Array(items)) if items.iter().all(|v| !v.is_object()) => {
-                        items.iter().map(|v| (v, true)).collect()
+                        items.into_iter().map(|v| (v, true)).collect()
                     }
-                    (false, _) => vec![(value, in_array)],
-                    (true, Value::Array(items)) => items.iter().map(|v| (v, true)).collect(),
-                    (true, Value::Object(items)) => items.values().map(|v| (v, true)).collect(),
-                    (true, _) => Vec::new(),
+                    (false, value) => vec![(value, in_array)],
+                    (true, value) => match decoded(value) {
+                        Value::Array(items) => items.into_iter().map(|v| (v, true)).collect(),
+                        Value::Object(items) => items.into_iter().map(|(_, v)| (v, true)).collect(),
+                        _ => Vec::new(),
+                    },
                 }
             })
             .collect();
@@ -402,14 +402,25 @@ pub fn stored_values(record: &Value, path: &str) -> impl Iterator<Item = String>
     found
         .into_iter()
         .filter_map(|(value, in_array)| match value {
-            Value::String(text) => Some(text.clone()),
+            Value::String(text) => Some(text),
             Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
+            Value::Bool(b) => Some(if b { "1" } else { "0" }.to_owned()),
             Value::Null if in_array => Some(String::new()),
             _ => None,
         })
         .collect::<Vec<_>>()
         .into_iter()
+}
+
+/// A container a path walks into, as the servers may send it: JSON-encoded in a string (one
+/// version's `settings`) is read as the JSON it holds; anything else as it is.
+fn decoded(value: Value) -> Value {
+    match value {
+        Value::String(text) if text.trim_start().starts_with(['{', '[']) => {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -433,5 +444,14 @@ mod tests {
         assert_eq!(read("settings.response_headers[].value"), ["1", ""]);
         assert_eq!(read("settings.by_index[].v"), ["1", "0"]);
         assert!(read("project_id[]").is_empty());
+        let encoded =
+            json!({"settings": "{\"telegram\": \"1:A\", \"ids\": [3]}", "body": "{\"a\": 1}"});
+        let read = |path| stored_values(&encoded, path).collect::<Vec<_>>();
+        assert_eq!(
+            (read("settings.telegram"), read("settings.ids")),
+            (vec!["1:A".to_owned()], vec!["3".to_owned()])
+        );
+        // Text that is a value (a request body) stays text.
+        assert_eq!(read("body"), ["{\"a\": 1}"]);
     }
 }
