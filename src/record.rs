@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::de::IgnoredAny;
 
-use crate::wire::{Int, RawRecord};
+use crate::wire::{RawRecord, Read, Tolerant};
 use crate::Error;
 
 /// A resource model decoded from one record.
@@ -67,7 +67,7 @@ impl fmt::Display for UnreadableRecord {
 }
 
 /// A positive id read from a record's `id` field, or why there is none.
-pub(crate) fn record_id(id: &Int) -> Result<u64, String> {
+pub(crate) fn record_id(id: &Read<i64>) -> Result<u64, String> {
     match id.0 {
         Some(n) if n > 0 => Ok(n as u64),
         Some(n) => Err(format!("its id {n} is not an id (ids start at 1)")),
@@ -99,7 +99,7 @@ impl<T: FromRecord> Saved<T> {
     pub fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord> {
         #[derive(serde::Deserialize)]
         struct IdOnly {
-            id: Int,
+            id: Read<i64>,
         }
         let keys = serde_json::from_str::<BTreeMap<String, IgnoredAny>>(raw.json());
         if keys.is_ok_and(|k| k.len() == 1 && k.contains_key("id")) {
@@ -133,9 +133,7 @@ pub(crate) fn read_id<'de, D: serde::Deserializer<'de>>(
     slot: &mut u64,
     value: D,
 ) -> Result<(), D::Error> {
-    use serde::Deserialize;
-    *slot = Int::deserialize(value)?
-        .0
+    *slot = i64::read(value)?
         .and_then(|n| u64::try_from(n).ok())
         .unwrap_or(0);
     Ok(())
@@ -157,7 +155,7 @@ pub(crate) fn model<T: crate::wire::Fields>(
         #[derive(serde::Deserialize)]
         struct IdOnly {
             #[serde(default)]
-            id: Int,
+            id: Read<i64>,
         }
         let why = raw
             .fields::<IdOnly>()

@@ -1,31 +1,12 @@
 //! Wire-tolerant types shared by every resource: a record kept exactly as the server sent it
 //! ([`RawRecord`], which the generator is told to use for every record schema, see `build.rs`),
-//! and field decoders that accept **any** JSON value and fall back to "unknown" instead of
-//! failing ([`Int`], [`Flag`], [`Text`], [`When`], [`JsonObject`]).
+//! and [`Tolerant`], the reading of **any** JSON value as a field's type, falling back to
+//! "unknown" (`None`) instead of failing: scalars, lists (PHP's arrays with gaps included),
+//! maps, nested objects ([`Fields`], [`object`]) and the generated enums. [`Read`] brings it to
+//! one's own `#[derive(Deserialize)]` structs.
 //!
-//! A resource's model decodes a record in one pass into a struct of these field types (see
-//! [`crate::record`]), so one odd field never costs the record, and one odd record never costs
-//! its page.
-//!
-//! ```
-//! use bitpeak::wire::{Flag, Int, Text, When};
-//! #[derive(serde::Deserialize)]
-//! struct Fields {
-//!     #[serde(default)]
-//!     id: Int,
-//!     #[serde(default)]
-//!     name: Text,
-//!     #[serde(default)]
-//!     is_enabled: Flag,
-//!     #[serde(default)]
-//!     datetime: When,
-//! }
-//! let f: Fields = serde_json::from_str(
-//!     r#"{"id": "7", "name": null, "is_enabled": true, "datetime": "0000-00-00 00:00:00"}"#,
-//! )?;
-//! assert_eq!((f.id.0, f.name.0, f.is_enabled.0, f.datetime.0), (Some(7), None, Some(1), None));
-//! # Ok::<(), serde_json::Error>(())
-//! ```
+//! A resource's model decodes a record in one pass, field by field (see [`crate::record`]), so
+//! one odd field never costs the record, and one odd record never costs its page.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -243,167 +224,42 @@ impl Scalar<'_> {
     }
 }
 
-/// Declares a tolerant field type: a newtype over `Option<$inner>`, `None` when the value was
-/// absent or could not be read as one; decoding never fails, whatever the JSON value.
-macro_rules! tolerant {
-    ($(#[$doc:meta])* $name:ident($inner:ty), |$s:ident| $read:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Option<$inner>);
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let $s = Scalar::deserialize(deserializer)?;
-                Ok($name($read))
-            }
-        }
-    };
-}
-
-tolerant!(
-    /// An integer column: a JSON integer, a numeric string (`"12"`, what uncast columns look
-    /// like), or an integral float; anything else, a boolean included, is `None`.
-    Int(i64),
-    |s| s.int()
-);
-
-tolerant!(
-    /// A flag or state column: an integer (`0`, `1`, `2`, …), a numeric string, or a boolean
-    /// (`false` → 0, `true` → 1, as older servers send PHP booleans).
-    Flag(i64),
-    |s| match s {
-        Scalar::Bool(b) => Some(i64::from(b)),
-        other => other.int(),
-    }
-);
-
-tolerant!(
-    /// A decimal column: a JSON number or a numeric string (`"99.5"`, what uncast columns look
-    /// like); anything else, a boolean included, is `None`.
-    Float(f64),
-    |s| match s {
-        Scalar::Int(n) => Some(n as f64),
-        Scalar::UInt(n) => Some(n as f64),
-        Scalar::Float(f) => Some(f),
-        Scalar::Str(text) => text.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-        _ => None,
-    }
-);
-
-tolerant!(
-    /// A text column: a string, or a number read as its text (`null`, booleans and containers
-    /// are `None`).
-    Text(String),
-    |s| match s {
-        Scalar::Str(text) => Some(text.into_owned()),
-        Scalar::Int(n) => Some(n.to_string()),
-        Scalar::UInt(n) => Some(n.to_string()),
-        Scalar::Float(f) => Some(f.to_string()),
-        _ => None,
-    }
-);
-
-tolerant!(
-    /// A datetime column (`YYYY-MM-DD HH:MM:SS`, UTC; RFC 3339 also read). An empty string,
-    /// MySQL's zero date, `null` and anything else that is not a real date are `None`.
-    When(chrono::DateTime<chrono::Utc>),
-    |s| match s {
-        Scalar::Str(text) => parse_datetime(&text).or_else(|| {
-            chrono::DateTime::parse_from_rfc3339(text.trim())
-                .ok()
-                .map(|d| d.to_utc())
-        }),
-        _ => None,
-    }
-);
-
-/// An open JSON-object column (a handler's `settings`, a monitor's `settings`, …) as PHP
-/// sends it: an object; the same object JSON-encoded in a string (one server version); or,
-/// when empty, `[]`, `"[]"`, `""`, `"null"` or `null` (all read as an empty object).
-/// `None` when the value is something else (a number, a non-empty array, text that is not an
-/// object's JSON); the record's [`RawRecord`] still has it.
+/// A value `T` read with [`Tolerant`], for `#[derive(Deserialize)]` structs of one's own:
+/// `None` when it was absent (with `#[serde(default)]`) or could not be read as a `T`;
+/// decoding never fails, whatever the JSON value.
 ///
 /// ```
-/// use bitpeak::wire::JsonObject;
-/// let read = |json: &str| serde_json::from_str::<JsonObject>(json).unwrap().0;
-/// assert_eq!(read(r#"{"email": "a@b.co"}"#).unwrap()["email"], "a@b.co");
-/// assert_eq!(read(r#""{\"email\": \"a@b.co\"}""#).unwrap()["email"], "a@b.co");
-/// assert!(read(r#""[]""#).unwrap().is_empty() && read("[]").unwrap().is_empty());
-/// assert_eq!(read("12"), None);
+/// use bitpeak::wire::Read;
+/// #[derive(serde::Deserialize)]
+/// struct Fields {
+///     #[serde(default)]
+///     id: Read<i64>,
+///     #[serde(default)]
+///     name: Read<String>,
+///     #[serde(default)]
+///     is_enabled: Read<bool>,
+///     #[serde(default)]
+///     datetime: Read<chrono::DateTime<chrono::Utc>>,
+/// }
+/// let f: Fields = serde_json::from_str(
+///     r#"{"id": "7", "name": null, "is_enabled": 2, "datetime": "0000-00-00 00:00:00"}"#,
+/// )?;
+/// assert_eq!((f.id.0, f.name.0, f.is_enabled.0, f.datetime.0), (Some(7), None, Some(true), None));
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct JsonObject(pub Option<Map<String, Value>>);
+pub struct Read<T>(pub Option<T>);
 
-impl<'de> Deserialize<'de> for JsonObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JsonObject, A::Error> {
-                Map::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|m| JsonObject(Some(m)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonObject, A::Error> {
-                let mut empty = true;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    empty = false;
-                }
-                Ok(JsonObject(empty.then(Map::new)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<JsonObject, E> {
-                Ok(JsonObject(object_from_text(v)))
-            }
-            fn visit_unit<E>(self) -> Result<JsonObject, E> {
-                Ok(JsonObject(Some(Map::new())))
-            }
-            fn visit_none<E>(self) -> Result<JsonObject, E> {
-                Ok(JsonObject(Some(Map::new())))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<JsonObject, D::Error> {
-                JsonObject::deserialize(d)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<JsonObject, E> {
-                Ok(JsonObject(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<JsonObject, E> {
-                Ok(JsonObject(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<JsonObject, E> {
-                Ok(JsonObject(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<JsonObject, E> {
-                Ok(JsonObject(None))
-            }
-        }
-        deserializer.deserialize_any(ObjectVisitor)
+impl<T> Default for Read<T> {
+    fn default() -> Self {
+        Read(None)
     }
 }
 
-/// Any JSON column whose shape varies (an array of ids, an array that PHP may send as an
-/// object keyed by index, …), kept as the JSON value sent; `null` is `None`. Decoding never
-/// fails.
-///
-/// ```
-/// use bitpeak::wire::Json;
-/// let read = |json: &str| serde_json::from_str::<Json>(json).unwrap().0;
-/// assert_eq!(read("[1, 2]"), Some(serde_json::json!([1, 2])));
-/// assert_eq!(read("null"), None);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Json(pub Option<Value>);
-
-impl<'de> Deserialize<'de> for Json {
+impl<'de, T: Tolerant> Deserialize<'de> for Read<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Json(match Value::deserialize(deserializer)? {
-            Value::Null => None,
-            value => Some(value),
-        }))
+        T::read(deserializer).map(Read)
     }
 }
 
@@ -412,9 +268,8 @@ impl<'de> Deserialize<'de> for Json {
 /// of a generated model, nested ones included, is read through this trait, so one odd field
 /// is `None` and never costs its record.
 ///
-/// Scalars read as the tolerant newtypes of this module do ([`Int`], [`Float`], [`Flag`] for
-/// `bool`, [`Text`], [`When`]); lists and maps as [`Tolerant`] for `Vec` and `BTreeMap` say;
-/// generated nested structs and enums implement it too.
+/// Scalars as their impls below say; lists and maps as [`Tolerant`] for `Vec` and `BTreeMap`
+/// say; generated nested structs and enums implement it too.
 ///
 /// ```
 /// use bitpeak::wire::Tolerant;
@@ -433,26 +288,93 @@ pub trait Tolerant: Sized {
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error>;
 }
 
-macro_rules! tolerant_via {
-    ($($ty:ty => $wire:ident $(($map:expr))?),* $(,)?) => {$(
+/// [`Tolerant`] for a scalar, from the [`Scalar`] the JSON value is.
+macro_rules! from_scalar {
+    ($($(#[$doc:meta])* $ty:ty => |$s:ident| $read:expr;)*) => {$(
+        $(#[$doc])*
         impl Tolerant for $ty {
             fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-                let read = $wire::deserialize(d)?.0;
-                $(let read = read.map($map);)?
-                Ok(read)
+                let $s = Scalar::deserialize(d)?;
+                Ok($read)
             }
         }
     )*};
 }
 
-tolerant_via! {
-    i64 => Int,
-    f64 => Float,
-    bool => Flag(|n| n != 0),
-    String => Text,
-    chrono::DateTime<chrono::Utc> => When,
-    Map<String, Value> => JsonObject,
-    Value => Json,
+from_scalar! {
+    /// An integer column: a JSON integer, a numeric string (`"12"`, what uncast columns look
+    /// like), or an integral float; anything else, a boolean included, is `None`.
+    i64 => |s| s.int();
+    /// A flag column: a boolean, or an integer (`0` is false, any other true; `2` is an
+    /// email handler switched on but unconfirmed), or a numeric string.
+    bool => |s| match s {
+        Scalar::Bool(b) => Some(b),
+        other => other.int().map(|n| n != 0),
+    };
+    /// A decimal column: a JSON number or a numeric string (`"99.5"`); anything else, a
+    /// boolean included, is `None`.
+    f64 => |s| match s {
+        Scalar::Int(n) => Some(n as f64),
+        Scalar::UInt(n) => Some(n as f64),
+        Scalar::Float(f) => Some(f),
+        Scalar::Str(text) => text.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    };
+    /// A text column: a string, or a number read as its text (`null`, booleans and containers
+    /// are `None`).
+    String => |s| match s {
+        Scalar::Str(text) => Some(text.into_owned()),
+        Scalar::Int(n) => Some(n.to_string()),
+        Scalar::UInt(n) => Some(n.to_string()),
+        Scalar::Float(f) => Some(f.to_string()),
+        _ => None,
+    };
+    /// A datetime column (`YYYY-MM-DD HH:MM:SS`, UTC; RFC 3339 also read). An empty string,
+    /// MySQL's zero date, `null` and anything else that is not a real date are `None`.
+    chrono::DateTime<chrono::Utc> => |s| match s {
+        Scalar::Str(text) => parse_datetime(&text).or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|d| d.to_utc())
+        }),
+        _ => None,
+    };
+}
+
+/// An open JSON-object column (`plan_settings`, a game's `details`) as PHP sends it: an
+/// object; the same object JSON-encoded in a string (one server version); or, when empty,
+/// `[]`, `"[]"`, `""`, `"null"` or `null` (all read as an empty object). `None` when the value
+/// is something else (a number, a non-empty array, text that is not an object's JSON); the
+/// record's [`RawRecord`] still has it.
+///
+/// ```
+/// use bitpeak::wire::Read;
+/// let read = |json: &str| serde_json::from_str::<Read<serde_json::Map<_, _>>>(json).unwrap().0;
+/// assert_eq!(read(r#"{"email": "a@b.co"}"#).unwrap()["email"], "a@b.co");
+/// assert_eq!(read(r#""{\"email\": \"a@b.co\"}""#).unwrap()["email"], "a@b.co");
+/// assert!(read(r#""[]""#).unwrap().is_empty() && read("[]").unwrap().is_empty());
+/// assert_eq!(read("12"), None);
+/// ```
+impl Tolerant for Map<String, Value> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+        Ok(match Value::deserialize(deserializer)? {
+            Value::Object(map) => Some(map),
+            Value::Array(items) => items.is_empty().then(Map::new),
+            Value::String(text) => object_from_text(&text),
+            Value::Null => Some(Map::new()),
+            _ => None,
+        })
+    }
+}
+
+/// Any JSON value (the spec's "any JSON"), as sent; `null` is `None`.
+impl Tolerant for Value {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+        Ok(match Value::deserialize(deserializer)? {
+            Value::Null => None,
+            value => Some(value),
+        })
+    }
 }
 
 /// Reads `T` from an owned value's JSON text (a JSON-encoded column), `None` if it is not JSON.
@@ -460,15 +382,6 @@ fn read_encoded<T: Tolerant>(text: &str) -> Option<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     let read = T::read(&mut de).ok().flatten();
     de.end().ok().and(read)
-}
-
-/// One element of a list or map, read with [`Tolerant`]; `None` marks it unreadable.
-struct Element<T>(Option<T>);
-
-impl<'de, T: Tolerant> Deserialize<'de> for Element<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::read(deserializer).map(Element)
-    }
 }
 
 /// A map key, borrowed from the input when it can be.
@@ -516,7 +429,7 @@ impl<T: Tolerant> Tolerant for Vec<T> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::new();
                 let mut readable = true;
-                while let Some(Element(item)) = seq.next_element::<Element<T>>()? {
+                while let Some(Read(item)) = seq.next_element::<Read<T>>()? {
                     match item {
                         Some(item) if readable => items.push(item),
                         _ => readable = false,
@@ -527,9 +440,7 @@ impl<T: Tolerant> Tolerant for Vec<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::new();
                 let mut readable = true;
-                while let Some((Key(key), Element(item))) =
-                    map.next_entry::<Key<'de>, Element<T>>()?
-                {
+                while let Some((Key(key), Read(item))) = map.next_entry::<Key<'de>, Read<T>>()? {
                     match item {
                         Some(item) if readable => {
                             items.push((key.trim().parse::<i64>().ok(), item))
@@ -611,9 +522,7 @@ impl<T: Tolerant> Tolerant for std::collections::BTreeMap<String, T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = std::collections::BTreeMap::new();
                 let mut readable = true;
-                while let Some((Key(key), Element(item))) =
-                    map.next_entry::<Key<'de>, Element<T>>()?
-                {
+                while let Some((Key(key), Read(item))) = map.next_entry::<Key<'de>, Read<T>>()? {
                     match item {
                         Some(item) if readable => {
                             out.insert(key.into_owned(), item);
@@ -951,26 +860,30 @@ mod tests {
             "{\"a\":[1]}",
             "18446744073709551615",
         ];
+        type When = chrono::DateTime<chrono::Utc>;
         for json in odd {
-            let _: Int = read(json);
-            let _: Flag = read(json);
-            let _: Text = read(json);
-            let _: When = read(json);
-            let _: JsonObject = read(json);
+            let _: Read<i64> = read(json);
+            let _: Read<bool> = read(json);
+            let _: Read<f64> = read(json);
+            let _: Read<String> = read(json);
+            let _: Read<When> = read(json);
+            let _: Read<Map<String, Value>> = read(json);
+            let _: Read<Vec<i64>> = read(json);
         }
-        assert_eq!(read::<Int>("\" 12 \"").0, Some(12));
-        assert_eq!(read::<Int>("2.0").0, Some(2));
-        assert_eq!(read::<Int>("true").0, None);
-        assert_eq!(read::<Int>("18446744073709551615").0, None);
-        assert_eq!(read::<Flag>("true").0, Some(1));
-        assert_eq!(read::<Flag>("\"2\"").0, Some(2));
-        assert_eq!(read::<Text>("12").0.as_deref(), Some("12"));
-        assert_eq!(read::<Text>("{}").0, None);
-        assert_eq!(read::<When>("\"\"").0, None);
-        assert_eq!(read::<When>("\"0000-00-00 00:00:00\"").0, None);
-        assert!(read::<When>("\"2025-12-05T14:29:14Z\"").0.is_some());
-        assert_eq!(read::<JsonObject>("null").0, Some(Map::new()));
-        assert_eq!(read::<JsonObject>("\"{not json\"").0, None);
-        assert_eq!(read::<JsonObject>("[1]").0, None);
+        assert_eq!(read::<Read<i64>>("\" 12 \"").0, Some(12));
+        assert_eq!(read::<Read<i64>>("2.0").0, Some(2));
+        assert_eq!(read::<Read<i64>>("true").0, None);
+        assert_eq!(read::<Read<i64>>("18446744073709551615").0, None);
+        assert_eq!(read::<Read<bool>>("true").0, Some(true));
+        assert_eq!(read::<Read<bool>>("\"2\"").0, Some(true));
+        assert_eq!(read::<Read<bool>>("0").0, Some(false));
+        assert_eq!(read::<Read<String>>("12").0.as_deref(), Some("12"));
+        assert_eq!(read::<Read<String>>("{}").0, None);
+        assert_eq!(read::<Read<When>>("\"\"").0, None);
+        assert_eq!(read::<Read<When>>("\"0000-00-00 00:00:00\"").0, None);
+        assert!(read::<Read<When>>("\"2025-12-05T14:29:14Z\"").0.is_some());
+        assert_eq!(read::<Read<Map<String, Value>>>("null").0, Some(Map::new()));
+        assert_eq!(read::<Read<Map<String, Value>>>("\"{not json\"").0, None);
+        assert_eq!(read::<Read<Map<String, Value>>>("[1]").0, None);
     }
 }

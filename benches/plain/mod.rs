@@ -85,3 +85,68 @@ pub async fn unordered_pages(
     assert_eq!(all.len(), 2500);
     all
 }
+
+/// One header of a monitor's check.
+#[derive(Deserialize)]
+pub struct PlainHeader {
+    name: String,
+    value: String,
+}
+
+/// A monitor's settings, as a strict client would type them.
+#[derive(Deserialize)]
+pub struct PlainMonitorSettings {
+    check_interval_seconds: i64,
+    timeout_seconds: i64,
+    request_method: String,
+    request_body: String,
+    request_basic_auth_username: String,
+    request_basic_auth_password: String,
+    request_headers: Vec<PlainHeader>,
+    response_status_code: Vec<i64>,
+    response_body: String,
+    response_headers: Vec<PlainHeader>,
+    cache_buster_is_enabled: i64,
+    verify_ssl_is_enabled: i64,
+    ping_ipv: String,
+    follow_redirects: i64,
+}
+
+/// Who a monitor alerts.
+#[derive(Deserialize)]
+pub struct PlainNotifications {
+    is_ok: Vec<i64>,
+}
+
+/// One monitor, nested objects typed.
+#[derive(Deserialize)]
+pub struct PlainMonitor {
+    id: u64,
+    user_id: i64,
+    project_id: i64,
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    target: String,
+    port: i64,
+    settings: PlainMonitorSettings,
+    ping_servers_ids: Vec<i64>,
+    is_ok: i64,
+    uptime: f64,
+    downtime: f64,
+    average_response_time: f64,
+    total_checks: i64,
+    total_ok_checks: i64,
+    total_not_ok_checks: i64,
+    last_check_datetime: Option<String>,
+    notifications: PlainNotifications,
+    is_enabled: bool,
+    datetime: String,
+    last_datetime: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PlainMonitorPage {
+    data: Vec<PlainMonitor>,
+    meta: PlainMeta,
+}

@@ -100,7 +100,7 @@ impl NotificationHandler {
         #[derive(serde::Deserialize)]
         struct State {
             #[serde(default)]
-            is_enabled: crate::wire::Flag,
+            is_enabled: crate::wire::Read<i64>,
         }
         let state = self.raw().fields::<State>();
         state.is_ok_and(|s| s.is_enabled.0 == Some(2))

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::StatisticsType;
 use crate::record::UnreadableRecord;
-use crate::wire::{Int, RawRecord, Text};
+use crate::wire::{RawRecord, Read};
 use crate::{Client, Error};
 
 /// The spec's operation id.
@@ -178,13 +178,13 @@ fn row(kind: &StatisticsType, raw: &RawRecord) -> Result<StatisticsRow, String> 
     let text = |key: &str| {
         object
             .get(key)
-            .and_then(|v| serde_json::from_value::<Text>(v.clone()).ok())
+            .and_then(|v| serde_json::from_value::<Read<String>>(v.clone()).ok())
             .and_then(|t| t.0)
     };
     let int = |key: &str| {
         object
             .get(key)
-            .and_then(|v| serde_json::from_value::<Int>(v.clone()).ok())
+            .and_then(|v| serde_json::from_value::<Read<i64>>(v.clone()).ok())
             .and_then(|n| n.0)
     };
     let (value_key, label_keys): (&str, &[&str]) = match kind {
