@@ -47,6 +47,8 @@ enum Op {
 struct Resource {
     path: String,
     tag_doc: String,
+    /// Whether it is a section of the account as code (its tag's `x-bitpeak-account`).
+    account: bool,
     id_param: String,
     model: String,
     ops: Vec<Op>,
@@ -127,6 +129,7 @@ fn collect(spec: &Value, schemas: &Map<String, Value>) -> Result<Vec<Resource>> 
                     resources.push(Resource {
                         path: name.to_owned(),
                         tag_doc: tag_description(spec, op_tag(item, method)),
+                        account: tag(spec, op_tag(item, method))["x-bitpeak-account"] == true,
                         id_param: String::new(),
                         model: String::new(),
                         ops: Vec::new(),
@@ -156,13 +159,18 @@ fn op_tag<'a>(item: &'a Value, method: &str) -> Option<&'a str> {
     item[method]["tags"][0].as_str()
 }
 
-fn tag_description(spec: &Value, tag: Option<&str>) -> String {
+fn tag<'a>(spec: &'a Value, name: Option<&str>) -> &'a Value {
     spec["tags"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|t| t["name"].as_str() == tag)
-        .and_then(|t| t["description"].as_str())
+        .find(|t| t["name"].as_str() == name)
+        .unwrap_or(&Value::Null)
+}
+
+fn tag_description(spec: &Value, name: Option<&str>) -> String {
+    tag(spec, name)["description"]
+        .as_str()
         .unwrap_or("")
         .to_owned()
 }
@@ -834,9 +842,10 @@ fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<Strin
         }
         let _ = writeln!(
             out,
-            "crate::catalog::ResourceInfo {{ path: {:?}, about: {:?}, id: {:?}, fields: &{fields:?}, secrets: &{secrets:?}, params: {params}, create: {create}, update: {update}, ops: crate::catalog::Ops {{ {}, ..crate::catalog::Ops::NONE }} }},",
+            "crate::catalog::ResourceInfo {{ path: {:?}, about: {:?}, account: {}, id: {:?}, fields: &{fields:?}, secrets: &{secrets:?}, params: {params}, create: {create}, update: {update}, ops: crate::catalog::Ops {{ {}, ..crate::catalog::Ops::NONE }} }},",
             r.path,
             r.tag_doc,
+            r.account,
             r.id_param,
             ops.join(", ")
         );

@@ -29,8 +29,7 @@ pub use crate::resources::stored_values;
 use crate::resources::{Query, Resources};
 use crate::{Client, Error};
 
-/// Every generated resource, in the spec's path order (notification handlers, which have
-/// their own typed layer, are not among them).
+/// Every resource, in the spec's path order.
 ///
 /// ```
 /// let paths: Vec<&str> = bitpeak::catalog::resources().iter().map(|r| r.path).collect();
@@ -38,6 +37,56 @@ use crate::{Client, Error};
 /// ```
 pub fn resources() -> &'static [ResourceInfo] {
     crate::resources::CATALOG
+}
+
+/// The resources that make up an account as code (the spec's `x-bitpeak-account`), in
+/// dependency order: a resource comes after those its forms refer to (`x-bitpeak-refers`),
+/// the most referred first among those that may come next, then in the spec's order.
+///
+/// ```
+/// let paths: Vec<&str> = bitpeak::catalog::account().iter().map(|r| r.path).collect();
+/// assert_eq!(&paths[..3], ["projects", "notification-handlers", "monitors"]);
+/// ```
+pub fn account() -> Vec<&'static ResourceInfo> {
+    let mut left: Vec<&'static ResourceInfo> = resources().iter().filter(|r| r.account).collect();
+    let refers = |r: &ResourceInfo| -> Vec<&'static str> {
+        let forms = r
+            .create
+            .iter()
+            .chain(r.update.iter())
+            .flat_map(|f| f.iter());
+        forms
+            .filter_map(|f| f.refers)
+            .filter(|t| *t != r.path)
+            .collect()
+    };
+    let referred = |r: &ResourceInfo, among: &[&ResourceInfo]| {
+        among.iter().filter(|o| refers(o).contains(&r.path)).count()
+    };
+    let mut ordered = Vec::new();
+    while !left.is_empty() {
+        let ready =
+            |r: &&&ResourceInfo| refers(r).iter().all(|t| !left.iter().any(|l| l.path == *t));
+        let next = left
+            .iter()
+            .filter(ready)
+            .max_by_key(|r| (referred(r, &left), std::cmp::Reverse(position(r.path))))
+            .or_else(|| left.first())
+            .map(|r| r.path);
+        let Some(index) = left.iter().position(|r| Some(r.path) == next) else {
+            break;
+        };
+        ordered.push(left.remove(index));
+    }
+    ordered
+}
+
+/// A resource's place in the spec.
+fn position(path: &str) -> usize {
+    resources()
+        .iter()
+        .position(|r| r.path == path)
+        .unwrap_or(usize::MAX)
 }
 
 /// The resource at this path (`monitors`, `domain-names`, …).
@@ -145,6 +194,8 @@ pub struct ResourceInfo {
     pub path: &'static str,
     /// The spec's description of its tag.
     pub about: &'static str,
+    /// Whether it is a section of the account as code (`x-bitpeak-account` on its tag).
+    pub account: bool,
     /// Its id parameter's name (`domain_name_id`).
     pub id: &'static str,
     /// The record's fields, the API's names in the spec's order.

@@ -19,17 +19,11 @@ use serde_yaml::Value as Yaml;
 
 use crate::{note, out, progress, progress_line, shown, usage, write_private, Failure};
 
-/// The file's sections, in dependency order: what others refer to comes first.
-pub const SECTIONS: &[&str] = &[
-    "projects",
-    "notification-handlers",
-    "monitors",
-    "heartbeats",
-    "domain-names",
-    "dns-monitors",
-    "server-monitors",
-    "game-servers",
-];
+/// The file's sections, from the spec (`bitpeak::catalog::account`): the resources of an
+/// account, what others refer to first.
+fn sections() -> Vec<&'static str> {
+    bitpeak::catalog::account().iter().map(|r| r.path).collect()
+}
 
 /// Requests in flight at once while applying one section (within the client's throttle).
 const CONCURRENCY: usize = 4;
@@ -111,7 +105,7 @@ pub async fn export(
     let bar = progress(None, "exporting");
     let mut names: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
     let mut document = serde_yaml::Mapping::new();
-    for section in SECTIONS {
+    for section in sections() {
         let Some(r) = info(section) else { continue };
         let entries = match live(client, r).await {
             Ok(records) => {
@@ -307,15 +301,15 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
     };
     for (section_key, entries) in top {
         let section_key = current_name(section_key.as_str().unwrap_or_default()).to_owned();
-        let section = SECTIONS
-            .iter()
+        let section = sections()
+            .into_iter()
             .find(|s| key(s) == section_key)
             .ok_or_else(|| {
                 refuse(
                     &format!("{section_key}:"),
                     format!(
                         "unknown section {section_key:?} (sections: {})",
-                        SECTIONS
+                        sections()
                             .iter()
                             .map(|s| key(s))
                             .collect::<Vec<_>>()
@@ -363,7 +357,7 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
     check_references(&file, &refuse)?;
     // Dependency order, whatever the file's.
     file.sections
-        .sort_by_key(|(r, _)| SECTIONS.iter().position(|s| *s == r.path));
+        .sort_by_key(|(r, _)| sections().iter().position(|s| *s == r.path));
     Ok(file)
 }
 
@@ -872,8 +866,8 @@ async fn run_step(
 
 /// The JSON Schema of the account file, from the catalog.
 pub fn schema() -> Value {
-    let mut sections = serde_json::Map::new();
-    for section in SECTIONS {
+    let mut properties_of = serde_json::Map::new();
+    for section in sections() {
         let entry = {
             let Some(r) = info(section) else { continue };
             let mut properties = serde_json::Map::new();
@@ -916,19 +910,19 @@ pub fn schema() -> Value {
                 "additionalProperties": false,
             })
         };
-        sections.insert(
+        properties_of.insert(
             key(section),
             serde_json::json!({"type": "object", "additionalProperties": entry}),
         );
     }
     for (old, new) in RENAMED {
-        if let Some(current) = sections.get(*new).cloned() {
+        if let Some(current) = properties_of.get(*new).cloned() {
             let mut alias = current;
             alias["description"] = Value::from(format!(
                 "The previous release's handlers file's name of `{new}`."
             ));
             alias["deprecated"] = Value::from(true);
-            sections.insert((*old).to_owned(), alias);
+            properties_of.insert((*old).to_owned(), alias);
         }
     }
     serde_json::json!({
@@ -936,7 +930,7 @@ pub fn schema() -> Value {
         "title": "bitpeak account file",
         "description": "A BitPeak account as code (`bitpeak export` / `bitpeak apply`): each section maps names to entries; references are by name; `${VAR}` placeholders are read from the environment.",
         "type": "object",
-        "properties": sections,
+        "properties": properties_of,
         "additionalProperties": false,
     })
 }
