@@ -4,27 +4,20 @@
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::transport::CallState;
+use crate::transport::Sent;
 use crate::Error;
 
-/// The error for an answer refused for its size, if it was.
-pub(crate) fn too_large(call: &CallState) -> Option<Error> {
-    let status = call.answer().map_or(StatusCode::OK, |(s, _)| s);
-    call.refused_size()
-        .map(|(limit, declared)| Error::AnswerTooLarge {
+/// The answer if it is a success; else the error it stands for (a size refusal, the
+/// transport's failure, or what the status and body say).
+async fn success(sent: Sent) -> Result<Response, Error> {
+    if let Some((status, limit, declared)) = sent.too_large {
+        return Err(Error::AnswerTooLarge {
             status,
             limit,
             declared,
-        })
-}
-
-/// The answer if it is a success; else the error it stands for (the size refusal the call
-/// recorded, the transport's failure, or what the status and body say).
-async fn success(response: reqwest::Result<Response>, call: &CallState) -> Result<Response, Error> {
-    if let Some(too_large) = too_large(call) {
-        return Err(too_large);
+        });
     }
-    let response = response.map_err(Error::from_reqwest)?;
+    let response = sent.response.map_err(Error::from_reqwest)?;
     let status = response.status();
     if status.is_success() {
         return Ok(response);
@@ -35,11 +28,8 @@ async fn success(response: reqwest::Result<Response>, call: &CallState) -> Resul
 }
 
 /// Reads an answer: the success body decoded as `T`, or the error the answer stands for.
-pub(crate) async fn json<T: DeserializeOwned>(
-    response: reqwest::Result<Response>,
-    call: &CallState,
-) -> Result<T, Error> {
-    let response = success(response, call).await?;
+pub(crate) async fn json<T: DeserializeOwned>(sent: Sent) -> Result<T, Error> {
+    let response = success(sent).await?;
     let status = response.status();
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     serde_json::from_slice(&body).map_err(|e| Error::decode(status, &body, &e))
@@ -47,11 +37,8 @@ pub(crate) async fn json<T: DeserializeOwned>(
 
 /// Reads the answer of a request whose success has no body (`DELETE`: servers answer `200`
 /// with an empty body, whatever its `Content-Type` says): nothing, or the error it stands for.
-pub(crate) async fn empty(
-    response: reqwest::Result<Response>,
-    call: &CallState,
-) -> Result<(), Error> {
-    success(response, call).await.map(drop)
+pub(crate) async fn empty(sent: Sent) -> Result<(), Error> {
+    success(sent).await.map(drop)
 }
 
 /// The error `error` is for requests of the resource at `path`: the site's HTML `404`, or a

@@ -9,7 +9,7 @@ use reqwest::Url;
 
 use crate::raw;
 use crate::retry::{RetryPolicy, Throttle};
-use crate::transport::{CallState, Shared, Transport};
+use crate::transport::{Sent, Shared, Transport};
 use crate::Error;
 
 /// The public BitPeak instance.
@@ -100,19 +100,20 @@ impl Client {
         )
     }
 
-    /// Sends a request built by `build` (rebuilt for each attempt) through the transport, and
-    /// returns the answer with what the call learnt.
+    /// Sends a request built by `build` (rebuilt for each attempt) through the transport:
+    /// what the call came to.
     pub(crate) async fn send(
         &self,
-        policy: Option<RetryPolicy>,
+        policy: Option<&RetryPolicy>,
         operation: &'static str,
         build: impl Fn() -> reqwest::Result<reqwest::Request>,
-    ) -> (reqwest::Result<reqwest::Response>, Arc<CallState>) {
-        let (transport, call) = self.inner.transport.for_call(policy);
-        let result = transport
-            .send(&self.inner.http, operation, build(), || Some(build()))
-            .await;
-        (result, call)
+    ) -> Sent {
+        self.inner
+            .transport
+            .send(&self.inner.http, policy, operation, build(), || {
+                Some(build())
+            })
+            .await
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {

@@ -15,7 +15,7 @@ use crate::pagination::{paginate, Page};
 use crate::record::{record, saved_record, FromRecord, Saved};
 
 use crate::retry::RetryPolicy;
-use crate::transport::CallState;
+use crate::transport::Sent;
 use crate::wire::{Envelope, ListEnvelope, RawRecord};
 use crate::{Client, Error};
 
@@ -191,8 +191,8 @@ impl<'a> Endpoint<'a> {
                 .query(query)
                 .build()
         };
-        let (answer, call) = self.send(operation, build).await;
-        let list: ListEnvelope = crate::classify::json(answer, &call)
+        let sent = self.send(operation, build).await;
+        let list: ListEnvelope = crate::classify::json(sent)
             .await
             .map_err(unavailable::<R>)?;
         Ok(Page::from_list(list, number, per_page))
@@ -217,10 +217,10 @@ impl<'a> Endpoint<'a> {
     /// The one `R` there is (`GET /path`).
     pub(crate) async fn one<R: One>(&self) -> Result<R, Error> {
         let url = self.url::<R>(None);
-        let (answer, call) = self
+        let sent = self
             .send(R::ONE, || self.request(Method::GET, &url).build())
             .await;
-        let answer = crate::classify::json::<Envelope>(answer, &call)
+        let answer = crate::classify::json::<Envelope>(sent)
             .await
             .map_err(unavailable::<R>)?;
         record(answer.data)
@@ -239,10 +239,10 @@ impl<'a> Endpoint<'a> {
     ) -> Result<R, Error> {
         check_id::<R>(id)?;
         let url = self.url::<R>(Some(id));
-        let (answer, call) = self
+        let sent = self
             .send(operation, || self.request(Method::GET, &url).build())
             .await;
-        let answer = crate::classify::json::<Envelope>(answer, &call)
+        let answer = crate::classify::json::<Envelope>(sent)
             .await
             .map_err(unavailable::<R>)?;
         record(answer.data)
@@ -253,14 +253,12 @@ impl<'a> Endpoint<'a> {
     pub(crate) async fn delete<R: Delete>(&self, id: u64) -> Result<(), Error> {
         check_id::<R>(id)?;
         let url = self.url::<R>(Some(id));
-        let (answer, call) = self
+        let sent = self
             .send(R::DELETE, || self.request(Method::DELETE, &url).build())
             .await;
-        match crate::classify::empty(answer, &call)
-            .await
-            .map_err(unavailable::<R>)
-        {
-            Err(Error::NotFound { .. }) if call.maybe_applied() => Ok(()),
+        let maybe_applied = sent.maybe_applied;
+        match crate::classify::empty(sent).await.map_err(unavailable::<R>) {
+            Err(Error::NotFound { .. }) if maybe_applied => Ok(()),
             other => other,
         }
     }
@@ -284,13 +282,14 @@ impl<'a> Endpoint<'a> {
                 .multipart(form.to_multipart())
                 .build()
         };
-        let (answer, call) = self.send(operation, build).await;
-        let saved = crate::classify::json::<Envelope>(answer, &call)
+        let sent = self.send(operation, build).await;
+        let outcome_unknown = sent.outcome_unknown;
+        let saved = crate::classify::json::<Envelope>(sent)
             .await
             .map_err(unavailable::<R>)
             .and_then(|answer| saved_record(answer.data));
         match (saved, R::READ) {
-            (Err(e), _) if call.outcome_unknown() => Err(Error::OutcomeUnknown(Box::new(e))),
+            (Err(e), _) if outcome_unknown => Err(Error::OutcomeUnknown(Box::new(e))),
             (Err(e), _) => Err(e),
             (Ok(Saved::Record(r)), _) => Ok(r),
             (Ok(Saved::Id(id)), Some(read)) => {
@@ -327,9 +326,9 @@ impl<'a> Endpoint<'a> {
         &self,
         operation: &'static str,
         build: impl Fn() -> reqwest::Result<reqwest::Request>,
-    ) -> (reqwest::Result<reqwest::Response>, Arc<CallState>) {
+    ) -> Sent {
         self.client
-            .send(self.policy.clone(), operation, build)
+            .send(self.policy.as_ref(), operation, build)
             .await
     }
 }

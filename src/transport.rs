@@ -1,6 +1,7 @@
 //! Request execution shared by the generated client (through progenitor's `ClientHooks`)
-//! and the multipart path: authentication, user agent, time limits, tracing, and the
-//! bookkeeping the ergonomic layer needs to classify an answer.
+//! and the multipart path: authentication, user agent, time limits, retries, tracing. A call
+//! hands back what happened ([`Sent`]): the last answer and what the retries learnt, for the
+//! ergonomic layer to classify.
 
 use std::fmt;
 use std::future::Future;
@@ -10,11 +11,9 @@ use std::task::Context;
 use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
 use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::Instrument;
-
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::ratelimit::{after, RATELIMIT_REMAINING};
 use crate::raw;
@@ -37,7 +36,6 @@ pub(crate) const KEYLESS: reqwest::header::HeaderName =
 #[derive(Clone)]
 pub struct Transport {
     shared: Arc<Shared>,
-    call: Arc<CallState>,
 }
 
 pub(crate) struct Shared {
@@ -89,66 +87,17 @@ impl TimerKeeper {
     }
 }
 
-/// One call's settings and what it learned, for the ergonomic layer to classify what the
-/// generated code returns.
-#[derive(Default)]
-pub(crate) struct CallState {
-    /// Overrides the client's retry policy for this call.
-    policy: Option<RetryPolicy>,
-    answer: Mutex<Option<(StatusCode, HeaderMap)>>,
+/// What one call came to: its last answer (or the transport's failure), and what the attempts
+/// before it learnt.
+pub(crate) struct Sent {
+    /// The last answer, whatever its status, or the last transport error.
+    pub(crate) response: reqwest::Result<Response>,
     /// An attempt before the last one may have been carried out by the server.
-    maybe_applied: AtomicBool,
+    pub(crate) maybe_applied: bool,
     /// Retrying stopped because the request may have been carried out and is not idempotent.
-    outcome_unknown: AtomicBool,
-    /// The answer was refused for its size: `(limit, what it declared)`.
-    too_large: Mutex<Option<(u64, Option<u64>)>>,
-}
-
-impl CallState {
-    pub(crate) fn with_policy(policy: Option<RetryPolicy>) -> Self {
-        CallState {
-            policy,
-            ..Self::default()
-        }
-    }
-
-    /// The status and headers of the last answer of this call.
-    pub(crate) fn answer(&self) -> Option<(StatusCode, HeaderMap)> {
-        self.answer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Whether an earlier attempt of this call may have been carried out.
-    pub(crate) fn maybe_applied(&self) -> bool {
-        self.maybe_applied.load(Ordering::Relaxed)
-    }
-
-    /// Whether the call stopped because repeating it could have duplicated its effect.
-    pub(crate) fn outcome_unknown(&self) -> bool {
-        self.outcome_unknown.load(Ordering::Relaxed)
-    }
-
-    /// The answer was refused for its size: `(limit, the length it declared)`.
-    pub(crate) fn refused_size(&self) -> Option<(u64, Option<u64>)> {
-        *self
-            .too_large
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Keeps the answer's status, and its headers when it is not a success (an error's
-    /// headers are read when progenitor cannot decode its body; a success's never are).
-    fn record(&self, response: &Response) {
-        let status = response.status();
-        let headers = if status.is_success() {
-            HeaderMap::new()
-        } else {
-            response.headers().clone()
-        };
-        *self.answer.lock().unwrap_or_else(PoisonError::into_inner) = Some((status, headers));
-    }
+    pub(crate) outcome_unknown: bool,
+    /// The last answer was refused for its size: `(status, limit, the length it declared)`.
+    pub(crate) too_large: Option<(StatusCode, u64, Option<u64>)>,
 }
 
 impl fmt::Debug for Transport {
@@ -164,41 +113,36 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Transport {
-            shared,
-            call: Arc::new(CallState::default()),
-        }
+        Transport { shared }
     }
 
-    /// A transport for one call, with its own [`CallState`].
-    pub(crate) fn for_call(&self, policy: Option<RetryPolicy>) -> (Self, Arc<CallState>) {
-        let call = Arc::new(CallState::with_policy(policy));
-        (
-            Transport {
-                shared: Arc::clone(&self.shared),
-                call: Arc::clone(&call),
-            },
-            call,
-        )
-    }
-
-    /// Sends `first`, retrying by the rules of [`crate::retry`] with requests from `rebuild`
-    /// (`None`: the request cannot be rebuilt, so there is no retry). Returns the last answer,
-    /// whatever its status, or the last transport error; what the call learnt is in its
-    /// [`CallState`].
+    /// Sends `first`, retrying by the rules of [`crate::retry`] (under `policy`, else the
+    /// client's) with requests from `rebuild` (`None`: the request cannot be rebuilt, so there
+    /// is no retry). Returns what the call came to.
     pub(crate) async fn send(
         &self,
         http: &reqwest::Client,
+        policy: Option<&RetryPolicy>,
         operation: &'static str,
         first: reqwest::Result<Request>,
         mut rebuild: impl FnMut() -> Option<reqwest::Result<Request>>,
-    ) -> reqwest::Result<Response> {
-        let policy = self.call.policy.as_ref().unwrap_or(&self.shared.policy);
+    ) -> Sent {
+        let policy = policy.unwrap_or(&self.shared.policy);
         let deadline = after(Instant::now(), policy.deadline);
         let mut retry = 0u32;
         let mut next = first;
+        let mut maybe_applied = false;
+        let done = |response, maybe_applied, outcome_unknown, too_large| Sent {
+            response,
+            maybe_applied,
+            outcome_unknown,
+            too_large,
+        };
         loop {
-            let mut request = next?;
+            let mut request = match next {
+                Ok(request) => request,
+                Err(e) => return done(Err(e), maybe_applied, false, None),
+            };
             let idempotency = Idempotency::of(request.method(), request.url().path());
             self.prepare(&mut request, deadline);
             let permit = self
@@ -206,7 +150,14 @@ impl Transport {
                 .throttle
                 .acquire(policy.rate_limit_window, deadline)
                 .await;
-            let result = self.attempt(http, operation, request, retry + 1).await;
+            let (result, too_large) = match self.attempt(http, operation, request, retry + 1).await
+            {
+                Ok((response, refused)) => {
+                    let status = response.status();
+                    (Ok(response), refused.map(|(l, d)| (status, l, d)))
+                }
+                Err(e) => (Err(e), None),
+            };
             let verdict = match &result {
                 Ok(response) => {
                     self.shared.throttle.finish(
@@ -214,7 +165,6 @@ impl Transport {
                         Some((response.status(), response.headers())),
                         policy,
                     );
-                    self.call.record(response);
                     judge_status(
                         response.status(),
                         response.headers(),
@@ -228,42 +178,34 @@ impl Transport {
                     judge_error(e, idempotency, policy, retry)
                 }
             };
-            if result.is_ok() && self.call.refused_size().is_some() {
-                // It would be as large again.
-                return result;
-            }
-            match verdict {
-                Verdict::Done => return result,
-                Verdict::Unsafe => {
-                    self.call.outcome_unknown.store(true, Ordering::Relaxed);
-                    return result;
-                }
+            let (wait, applied) = match verdict {
+                // Refused for its size: it would be as large again.
+                _ if too_large.is_some() => return done(result, maybe_applied, false, too_large),
+                Verdict::Done => return done(result, maybe_applied, false, None),
+                Verdict::Unsafe => return done(result, maybe_applied, true, None),
                 Verdict::Retry {
                     wait,
                     maybe_applied,
-                } => {
-                    let out_of_time = after(Instant::now(), wait) >= deadline;
-                    if retry >= policy.max_retries || out_of_time {
-                        return result;
-                    }
-                    let Some(again) = rebuild() else {
-                        return result;
-                    };
-                    next = again;
-                    if maybe_applied {
-                        self.call.maybe_applied.store(true, Ordering::Relaxed);
-                    }
-                    tracing::debug!(
-                        operation,
-                        retry = retry + 1,
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying"
-                    );
-                    drop(result);
-                    tokio::time::sleep(wait).await;
-                    retry += 1;
-                }
-            }
+                } => (wait, maybe_applied),
+            };
+            let out_of_time = after(Instant::now(), wait) >= deadline;
+            let again = (retry < policy.max_retries && !out_of_time)
+                .then(&mut rebuild)
+                .flatten();
+            let Some(again) = again else {
+                return done(result, maybe_applied, false, None);
+            };
+            next = again;
+            maybe_applied |= applied;
+            tracing::debug!(
+                operation,
+                retry = retry + 1,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            drop(result);
+            tokio::time::sleep(wait).await;
+            retry += 1;
         }
     }
 
@@ -292,14 +234,14 @@ impl Transport {
         self.shared.timer_keeper.keep(now, after(now, limit));
     }
 
-    /// One attempt, traced.
+    /// One attempt, traced: the answer, and its size refusal if it was refused.
     async fn attempt(
         &self,
         http: &reqwest::Client,
         operation: &'static str,
         request: Request,
         attempt: u32,
-    ) -> reqwest::Result<Response> {
+    ) -> reqwest::Result<(Response, Refused)> {
         let span = tracing::info_span!(
             "bitpeak.request",
             operation,
@@ -313,15 +255,15 @@ impl Transport {
         let limit = self.shared.max_answer_bytes;
         if span.is_disabled() {
             // Nobody listens: no timing, no recording.
-            return read_whole(http, request, limit, &self.call).await;
+            return read_whole(http, request, limit).await;
         }
         let started = Instant::now();
-        let result = read_whole(http, request, limit, &self.call)
+        let result = read_whole(http, request, limit)
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
-            Ok(response) => {
+            Ok((response, _)) => {
                 span.record("status", response.status().as_u16());
                 if let Some(remaining) = response
                     .headers()
@@ -343,14 +285,13 @@ impl Transport {
 /// error surfacing later. Returns the answer rebuilt around the buffered body.
 ///
 /// At most `limit` bytes are read: a larger `Content-Length` is refused before reading, a
-/// body without one is counted as it arrives. A refused answer comes back with an empty body
-/// and the refusal recorded in `call` (see [`CallState::refused_size`]).
+/// body without one is counted as it arrives. A refused answer comes back with an empty body,
+/// and the refusal.
 async fn read_whole(
     http: &reqwest::Client,
     request: Request,
     limit: u64,
-    call: &CallState,
-) -> reqwest::Result<Response> {
+) -> reqwest::Result<(Response, Refused)> {
     let mut response = http.execute(request).await?;
     let status = response.status();
     let version = response.version();
@@ -358,15 +299,9 @@ async fn read_whole(
     // Carried over so the rebuilt answer keeps its URL (and reqwest does not parse a
     // placeholder URL for it).
     let url = response.url().clone();
-    let body = match read_bounded(&mut response, limit).await? {
-        Ok(body) => body,
-        Err(declared) => {
-            *call
-                .too_large
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some((limit, declared));
-            bytes::Bytes::new()
-        }
+    let (body, refused) = match read_bounded(&mut response, limit).await? {
+        Ok(body) => (body, None),
+        Err(declared) => (bytes::Bytes::new(), Some((limit, declared))),
     };
     let mut rebuilt = http::Response::builder()
         .url(url)
@@ -376,8 +311,11 @@ async fn read_whole(
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok(Response::from(rebuilt))
+    Ok((Response::from(rebuilt), refused))
 }
+
+/// An answer refused for its size: `(limit, the length it declared)`.
+type Refused = Option<(u64, Option<u64>)>;
 
 /// The body, or `Err(declared length)` when it is larger than `limit` (the rest unread).
 async fn read_bounded(
@@ -418,7 +356,8 @@ impl ClientHooks<Transport> for raw::Client {
         let template = request.try_clone();
         let rebuild = || template.as_ref().and_then(Request::try_clone).map(Ok);
         self.inner()
-            .send(self.client(), info.operation_id, Ok(request), rebuild)
+            .send(self.client(), None, info.operation_id, Ok(request), rebuild)
             .await
+            .response
     }
 }

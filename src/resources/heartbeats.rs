@@ -35,9 +35,9 @@ impl Resources<'_, Heartbeat> {
             .map_err(|()| Error::invalid("base_url", "cannot be a base"))?
             .pop_if_empty()
             .extend(["webhook-heartbeat", code]);
-        let (answer, call) = self
+        let sent = self
             .client
-            .send(self.policy.clone(), PING, || {
+            .send(self.policy.as_ref(), PING, || {
                 self.client
                     .http()
                     .request(Method::GET, url.clone())
@@ -45,6 +45,6 @@ impl Resources<'_, Heartbeat> {
                     .build()
             })
             .await;
-        crate::classify::empty(answer, &call).await
+        crate::classify::empty(sent).await
     }
 }

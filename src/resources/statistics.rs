@@ -141,7 +141,7 @@ impl Client {
         }
         let wire = query.wire()?;
         let url = format!("{}/statistics/{status_page_id}", self.base_url());
-        let (answer, call) = self
+        let sent = self
             .send(None, GET_STATISTICS, || {
                 self.http()
                     .request(Method::GET, &url)
@@ -154,7 +154,7 @@ impl Client {
         struct Answer {
             data: Vec<RawRecord>,
         }
-        let answer: Answer = crate::classify::json(answer, &call)
+        let answer: Answer = crate::classify::json(sent)
             .await
             .map_err(|e| crate::classify::for_resource(e, "statistics"))?;
         let mut stats = Statistics {
