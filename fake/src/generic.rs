@@ -91,26 +91,24 @@ fn render(state: &State, r: &Resource, record: &Value, list: bool, as_given: boo
 /// confirmation flag; as JSON text in one version, an empty one as PHP's empty array.
 fn union_answer(v: u16, u: &Union, map: &mut Map<String, Value>) {
     let kind = map.get(u.tag).and_then(Value::as_str).unwrap_or_default();
-    let constants = u.constants.iter().filter(|(variant, _)| *variant == kind);
-    let flag = u
-        .confirm
-        .as_ref()
-        .filter(|c| c.variant == kind && v >= c.flag_since);
+    let kind = kind.to_owned();
     let waiting = map.get("is_enabled").is_some_and(|e| *e == 2);
-    let Some(Value::Object(object)) = map.get(u.at) else {
+    let Some(Value::Object(object)) = map.get_mut(u.at) else {
         return;
     };
-    let mut object = object.clone();
-    for (_, key) in constants {
+    for (_, key) in u.constants.iter().filter(|(variant, _)| *variant == kind) {
         object.insert((*key).into(), Value::from(""));
     }
-    if let Some(c) = flag {
+    if let Some(c) = u
+        .confirm
+        .iter()
+        .find(|c| c.variant == kind && v >= c.flag_since)
+    {
         object.insert(c.flag.into(), Value::from(u8::from(!waiting)));
     }
-    let answer = if object.is_empty() {
-        json!([])
-    } else {
-        Value::Object(object)
+    let answer = match object.is_empty() {
+        true => json!([]),
+        false => Value::Object(std::mem::take(object)),
     };
     let answer = match v == u.text_in {
         true => Value::from(answer.to_string()),
@@ -296,24 +294,20 @@ pub(super) fn get(state: &State, r: &'static Resource, id: u64) -> Response {
 
 /// `POST /path`.
 pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, String)]) -> Response {
-    for required in r.required {
-        if values(fields, required)
+    let missing = |name: &&str| {
+        values(fields, name)
             .last()
             .is_none_or(|v| v.trim().is_empty())
-        {
-            return ValidationError::Required.answer();
-        }
+    };
+    if r.required.iter().any(missing) {
+        return ValidationError::Required.answer();
     }
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
-    if let Some(u) = &r.union {
-        if values(fields, u.tag)
-            .last()
-            .is_none_or(|v| v.trim().is_empty())
-        {
-            return ValidationError::Required.answer();
-        }
+    // A union's tag is required too (after the fields' own checks).
+    if r.union.as_ref().is_some_and(|u| missing(&u.tag)) {
+        return ValidationError::Required.answer();
     }
     let mut store = lock(&state.store);
     if r.path == "team-members" {
@@ -438,13 +432,13 @@ pub(super) fn update(
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
-    for required in r.required {
-        if values(fields, required)
+    let blank = |name: &&str| {
+        values(fields, name)
             .last()
             .is_some_and(|v| v.trim().is_empty())
-        {
-            return ValidationError::Required.answer();
-        }
+    };
+    if r.required.iter().any(blank) {
+        return ValidationError::Required.answer();
     }
     let mut fields = fields.to_vec();
     let write = if as_given {

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use super::generic::{self, Records};
 use super::table;
 use super::{FakeConfig, Fault, FaultQueue, Profile};
+
 const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body></html>";
 const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
 
@@ -37,8 +38,8 @@ pub(super) struct Store {
     pub(super) records: HashMap<&'static str, Records>,
 }
 
-/// The resource whose records `FakeServer::seed` and `seed_raw` store.
-const HANDLERS: &str = "notification-handlers";
+/// The resource whose records `FakeServer::seed`, `seed_raw` and `handler_count` are about.
+pub(crate) const HANDLERS: &str = "notification-handlers";
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -63,16 +64,15 @@ impl State {
             return;
         };
         generic::seed(self, r, count, |id| {
-            let form = [
-                ("name", format!("seed {id}")),
-                ("type", "webhook".into()),
-                ("webhook", format!("https://example.com/hooks/{id}")),
-            ];
-            form.map(|(name, value)| (name.to_owned(), value)).to_vec()
+            vec![
+                ("name".into(), format!("seed {id}")),
+                ("type".into(), "webhook".into()),
+                ("webhook".into(), format!("https://example.com/hooks/{id}")),
+            ]
         });
     }
 
-    /// Stores records of the resource at `path` (`HANDLERS` for `seed_raw`) as given.
+    /// Stores records of the resource at `path` as given.
     pub(crate) fn seed_records(&self, path: &str, records: Vec<Value>) {
         let Some(r) = table::RESOURCES.iter().find(|r| r.path == path) else {
             return;
@@ -86,14 +86,6 @@ impl State {
 
     pub(crate) fn count(&self, path: &str) -> usize {
         lock(&self.store).records.get(path).map_or(0, Records::len)
-    }
-
-    pub(crate) fn handler_count(&self) -> usize {
-        self.count(HANDLERS)
-    }
-
-    pub(crate) fn seed_raw(&self, records: Vec<Value>) {
-        self.seed_records(HANDLERS, records);
     }
 }
 

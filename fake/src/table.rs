@@ -241,6 +241,7 @@ const HANDLER_TYPES: &[(&str, &[&str])] = &[
 ];
 
 pub(super) const RESOURCES: &[Resource] = &[
+    // API-SURFACE §3.12 and SERVER-BEHAVIOUR; the answer shapes of each profile (lib.rs).
     Resource {
         path: "notification-handlers",
         required: &["name"],
