@@ -2,7 +2,7 @@
 //! records per resource, list / get / create / update / delete as the servers answer them,
 //! and the heartbeat ping URL.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,13 +11,15 @@ use serde_json::{json, Map, Value};
 use super::server::{
     clean, error, lock, not_found, now, ok_json, paged, State, Store, ValidationError,
 };
-use super::table::{version, Resource, Ty};
+use super::table::{version, Confirm, Resource, Ty, Union};
 
 /// One resource's records.
 #[derive(Default)]
 pub(super) struct Records {
     next_id: u64,
     rows: BTreeMap<u64, Value>,
+    /// The ids of records seeded as given.
+    seeded: BTreeSet<u64>,
 }
 
 impl Records {
@@ -39,34 +41,80 @@ impl Records {
             .unwrap_or(self.next_id.max(1));
         self.next_id = self.next_id.max(id.saturating_add(1));
         self.rows.insert(id, record);
+        self.seeded.insert(id);
     }
 
     pub(super) fn len(&self) -> usize {
         self.rows.len()
     }
+
+    /// Whether record `id` is answered exactly as it was seeded.
+    fn as_given(&self, r: &Resource, id: u64) -> bool {
+        r.seeds_as_given && self.seeded.contains(&id)
+    }
+
+    /// Record `id` as a server of the state's profile answers it (`list`: as its list does).
+    fn answer(&self, state: &State, r: &Resource, id: u64, list: bool) -> Option<Value> {
+        let row = self.rows.get(&id)?;
+        Some(render(state, r, row, list, self.as_given(r, id)))
+    }
 }
 
-/// The record as a server of the state's profile answers it (`list`: as its list does).
-fn render(state: &State, r: &Resource, record: &Value, list: bool) -> Value {
+/// The record as a server of the state's profile answers it (`list`: as its list does), or
+/// exactly as it is (`as_given`).
+fn render(state: &State, r: &Resource, record: &Value, list: bool, as_given: bool) -> Value {
     let mut out = record.clone();
     let v = version(state.config.profile);
-    if let Value::Object(map) = &mut out {
+    if let (Value::Object(map), false) = (&mut out, as_given) {
         if v < 2025 {
             for field in r.since_2025 {
                 map.remove(*field);
             }
         }
-        if let Some(Value::Number(n)) = map.get("is_enabled") {
+        if let Some(u) = &r.union {
+            union_answer(v, u, map);
+        }
+        if let (Some(Value::Number(n)), true) = (map.get("is_enabled"), v < r.bool_before) {
             let on = n.as_i64() != Some(0);
             map.insert("is_enabled".into(), Value::from(on));
         }
         // 2025 lists fill `last_datetime` from `datetime` (a bug of theirs).
-        if list && v == 2025 && map.contains_key("last_datetime") {
+        if list && v == 2025 && r.list_copies_datetime && map.contains_key("last_datetime") {
             let created = map.get("datetime").cloned().unwrap_or(Value::Null);
             map.insert("last_datetime".into(), created);
         }
     }
     out
+}
+
+/// A union's object as this version answers it: with its variant's constant keys and
+/// confirmation flag; as JSON text in one version, an empty one as PHP's empty array.
+fn union_answer(v: u16, u: &Union, map: &mut Map<String, Value>) {
+    let kind = map.get(u.tag).and_then(Value::as_str).unwrap_or_default();
+    let kind = kind.to_owned();
+    let waiting = map.get("is_enabled").is_some_and(|e| *e == 2);
+    let Some(Value::Object(object)) = map.get_mut(u.at) else {
+        return;
+    };
+    for (_, key) in u.constants.iter().filter(|(variant, _)| *variant == kind) {
+        object.insert((*key).into(), Value::from(""));
+    }
+    if let Some(c) = u
+        .confirm
+        .iter()
+        .find(|c| c.variant == kind && v >= c.flag_since)
+    {
+        object.insert(c.flag.into(), Value::from(u8::from(!waiting)));
+    }
+    let answer = match object.is_empty() {
+        true => json!([]),
+        false => Value::Object(std::mem::take(object)),
+    };
+    let answer = match v == u.text_in {
+        true => Value::from(answer.to_string()),
+        false => answer,
+    };
+    map.insert(u.at.into(), answer);
 }
 
 /// `GET /path`.
@@ -81,27 +129,26 @@ pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response
             .filter(|v| !v.is_empty())
     };
     let store = lock(&state.store);
-    let mut rows: Vec<&Value> = store
-        .others
-        .get(r.path)
-        .map(|records| records.rows.values().collect())
-        .unwrap_or_default();
-    if version(state.config.profile) >= 2026 {
+    let empty = Records::default();
+    let records = store.records.get(r.path).unwrap_or(&empty);
+    let mut rows: Vec<(&u64, &Value)> = records.rows.iter().collect();
+    if version(state.config.profile) >= r.filters_since {
         for filter in r.filters {
             if let Some(wanted) = param(filter) {
-                rows.retain(|row| scalar_text(&row[*filter]).as_deref() == Some(wanted));
+                rows.retain(|(_, row)| scalar_text(&row[*filter]).as_deref() == Some(wanted));
             }
         }
-        if let (Some(text), Some(by)) = (param("search"), param("search_by")) {
+        let by = params.get("search_by").map(String::as_str);
+        if let (Some(text), Some(by)) = (param("search"), by.or(r.search_by_default)) {
             if r.search_by.contains(&by) {
                 let text = text.to_lowercase();
-                rows.retain(|row| {
+                rows.retain(|(_, row)| {
                     scalar_text(&row[by]).is_some_and(|v| v.to_lowercase().contains(&text))
                 });
             }
         }
         if let Some(key) = param("order_by").filter(|k| r.order_by.contains(k)) {
-            rows.sort_by_key(|row| scalar_text(&row[key]).unwrap_or_default());
+            rows.sort_by_key(|(_, row)| scalar_text(&row[key]).unwrap_or_default());
         }
         if param("order_type") == Some("DESC") {
             rows.reverse();
@@ -109,7 +156,7 @@ pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response
     }
     let rendered = rows
         .into_iter()
-        .map(|row| render(state, r, row, true))
+        .map(|(id, row)| render(state, r, row, true, records.as_given(r, *id)))
         .collect();
     drop(store);
     paged(
@@ -133,15 +180,17 @@ fn scalar_text(value: &Value) -> Option<String> {
 /// `GET /user`: the key's user, as this profile's server describes it.
 pub(super) fn single(state: &State, r: &'static Resource) -> Response {
     let mut store = lock(&state.store);
-    let rows = store.others.entry(r.path).or_default();
+    let rows = store.records.entry(r.path).or_default();
     if rows.rows.is_empty() {
         rows.seed(user(state.config.profile));
     }
-    match rows.rows.values().next() {
-        Some(row) => ok_json(
-            StatusCode::OK,
-            json!({"data": render(state, r, row, false)}),
-        ),
+    match rows
+        .rows
+        .keys()
+        .next()
+        .and_then(|id| rows.answer(state, r, *id, false))
+    {
+        Some(row) => ok_json(StatusCode::OK, json!({ "data": row })),
         None => not_found(),
     }
 }
@@ -178,14 +227,14 @@ fn user(profile: super::Profile) -> Value {
 pub(super) fn children(state: &State, r: &'static Resource, field: &str, parent: u64) -> Response {
     let store = lock(&state.store);
     let rows: Vec<Value> = store
-        .others
+        .records
         .get(r.path)
         .map(|records| {
             records
                 .rows
-                .values()
-                .filter(|row| row[field].as_u64() == Some(parent))
-                .map(|row| render(state, r, row, true))
+                .iter()
+                .filter(|(_, row)| row[field].as_u64() == Some(parent))
+                .filter_map(|(id, _)| records.answer(state, r, *id, true))
                 .collect()
         })
         .unwrap_or_default();
@@ -202,7 +251,7 @@ pub(super) fn children(state: &State, r: &'static Resource, field: &str, parent:
 /// does not exist is a JSON 404.
 pub(super) fn statistics(state: &State, status_page_id: u64, query: &str) -> Response {
     let exists = lock(&state.store)
-        .others
+        .records
         .get("status-pages")
         .is_some_and(|pages| pages.rows.contains_key(&status_page_id));
     if !exists {
@@ -236,32 +285,34 @@ pub(super) fn statistics(state: &State, status_page_id: u64, query: &str) -> Res
 /// `GET /path/{id}`.
 pub(super) fn get(state: &State, r: &'static Resource, id: u64) -> Response {
     let store = lock(&state.store);
-    match store.others.get(r.path).and_then(|rows| rows.rows.get(&id)) {
-        Some(row) => ok_json(
-            StatusCode::OK,
-            json!({"data": render(state, r, row, false)}),
-        ),
+    let row = store.records.get(r.path);
+    match row.and_then(|rows| rows.answer(state, r, id, false)) {
+        Some(row) => ok_json(StatusCode::OK, json!({ "data": row })),
         None => not_found(),
     }
 }
 
 /// `POST /path`.
 pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, String)]) -> Response {
-    for required in r.required {
-        if values(fields, required)
+    let missing = |name: &&str| {
+        values(fields, name)
             .last()
             .is_none_or(|v| v.trim().is_empty())
-        {
-            return ValidationError::Required.answer();
-        }
+    };
+    if r.required.iter().any(missing) {
+        return ValidationError::Required.answer();
     }
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
+    // A union's tag is required too (after the fields' own checks).
+    if r.union.as_ref().is_some_and(|u| missing(&u.tag)) {
+        return ValidationError::Required.answer();
+    }
     let mut store = lock(&state.store);
     if r.path == "team-members" {
         let team = values(fields, "team_id").last().map(php_int).unwrap_or(0);
-        let teams = store.others.get("teams");
+        let teams = store.records.get("teams");
         if !teams.is_some_and(|t| t.rows.contains_key(&(team as u64))) {
             return not_found();
         }
@@ -269,7 +320,7 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
             .last()
             .unwrap_or_default()
             .trim();
-        let members = store.others.get("team-members");
+        let members = store.records.get("team-members");
         let taken = members.is_some_and(|m| {
             m.rows
                 .values()
@@ -279,7 +330,7 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
             return ValidationError::Invalid("user_email").answer();
         }
     }
-    let records = store.others.entry(r.path).or_default();
+    let records = store.records.entry(r.path).or_default();
     if state
         .config
         .plan_limits
@@ -291,10 +342,7 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
             "You cannot add more resources of this kind on your plan.",
         );
     }
-    let mut record = (r.defaults)(state.config.profile);
-    record["datetime"] = Value::from(now());
-    apply(state, r, &mut record, fields);
-    let id = records.insert(record);
+    let id = records.insert(new_record(state, r, fields));
     if r.path == "heartbeats" {
         if let Some(row) = records.rows.get_mut(&id) {
             row["code"] = Value::from(format!("{:032x}", 0x5eed_u128 * 1_000_003 + u128::from(id)));
@@ -302,7 +350,35 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
     }
     let row = records.rows.get(&id).cloned().unwrap_or_default();
     sync_team(&mut store, r, &row);
-    saved(state, r, StatusCode::CREATED, id, &row)
+    saved(state, r, StatusCode::CREATED, id, &row, false)
+}
+
+/// A new record written from a create form (it gets its id when stored).
+fn new_record(state: &State, r: &Resource, fields: &[(String, String)]) -> Value {
+    let fields: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(name, _)| !r.update_only.contains(&name.as_str()))
+        .cloned()
+        .collect();
+    let mut record = (r.defaults)(state.config.profile);
+    record["datetime"] = Value::from(now());
+    apply(state, r, &mut record, &fields, &Write::New);
+    record
+}
+
+/// Stores `count` records written from the create forms `form(id)` gives, without requests.
+pub(super) fn seed(
+    state: &State,
+    r: &Resource,
+    count: usize,
+    form: impl Fn(u64) -> Vec<(String, String)>,
+) {
+    let mut store = lock(&state.store);
+    let rows = store.records.entry(r.path).or_default();
+    for _ in 0..count {
+        let record = new_record(state, r, &form(rows.next_id.max(1)));
+        rows.insert(record);
+    }
 }
 
 /// A team lists its members (`team_members`): after a member changes, the team's list is
@@ -315,7 +391,7 @@ fn sync_team(store: &mut Store, r: &Resource, member: &Value) {
         return;
     };
     let summary: Vec<Value> = store
-        .others
+        .records
         .get("team-members")
         .map(|m| {
             m.rows
@@ -330,7 +406,7 @@ fn sync_team(store: &mut Store, r: &Resource, member: &Value) {
         })
         .unwrap_or_default();
     if let Some(row) = store
-        .others
+        .records
         .get_mut("teams")
         .and_then(|t| t.rows.get_mut(&team))
     {
@@ -345,31 +421,40 @@ pub(super) fn update(
     id: u64,
     fields: &[(String, String)],
 ) -> Response {
+    let mut store = lock(&state.store);
+    let Some(rows) = store.records.get_mut(r.path) else {
+        return not_found();
+    };
+    let as_given = rows.as_given(r, id);
+    let Some(row) = rows.rows.get_mut(&id).filter(|row| row.is_object()) else {
+        return not_found();
+    };
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
-    for required in r.required {
-        if values(fields, required)
+    let blank = |name: &&str| {
+        values(fields, name)
             .last()
             .is_some_and(|v| v.trim().is_empty())
-        {
-            return ValidationError::Required.answer();
-        }
-    }
-    let mut store = lock(&state.store);
-    let Some(rows) = store.others.get_mut(r.path) else {
-        return not_found();
     };
-    let Some(row) = rows.rows.get_mut(&id) else {
-        return not_found();
-    };
-    for (form, since) in r.reset_when_omitted {
-        if version(state.config.profile) >= *since && values(fields, form).next().is_none() {
-            reset(state, r, row, form);
-        }
+    if r.required.iter().any(blank) {
+        return ValidationError::Required.answer();
     }
-    apply(state, r, row, fields);
-    row["last_datetime"] = Value::from(now());
+    let mut fields = fields.to_vec();
+    let write = if as_given {
+        Write::Foreign
+    } else {
+        for (form, profiles, text) in r.reset_when_omitted {
+            if profiles.contains(&state.config.profile) && values(&fields, form).next().is_none() {
+                fields.push(((*form).into(), (*text).into()));
+            }
+        }
+        Write::Over(row.clone())
+    };
+    apply(state, r, row, &fields, &write);
+    if r.stamps_updates {
+        row["last_datetime"] = Value::from(now());
+    }
     let row = row.clone();
     if r.path == "team-members" {
         // Their update sets the access of every member of the team (a bug of theirs).
@@ -380,17 +465,17 @@ pub(super) fn update(
         }
         sync_team(&mut store, r, &row);
     }
-    saved(state, r, StatusCode::OK, id, &row)
+    saved(state, r, StatusCode::OK, id, &row, as_given)
 }
 
 /// `DELETE /path/{id}`: `200`, empty.
 pub(super) fn delete(state: &State, r: &'static Resource, id: u64) -> Response {
     let mut store = lock(&state.store);
-    match store
-        .others
-        .get_mut(r.path)
-        .and_then(|rows| rows.rows.remove(&id))
-    {
+    let removed = store.records.get_mut(r.path).and_then(|rows| {
+        rows.seeded.remove(&id);
+        rows.rows.remove(&id)
+    });
+    match removed {
         Some(row) => {
             sync_team(&mut store, r, &row);
             state.deleted()
@@ -404,7 +489,7 @@ pub(super) fn delete(state: &State, r: &'static Resource, id: u64) -> Response {
 pub(super) fn ping(state: &State, code: &str) -> Response {
     let mut store = lock(&state.store);
     let heartbeat = store
-        .others
+        .records
         .get_mut("heartbeats")
         .and_then(|rows| rows.rows.values_mut().find(|row| row["code"] == code));
     let Some(row) = heartbeat else {
@@ -431,9 +516,16 @@ pub(super) fn ping(state: &State, code: &str) -> Response {
 }
 
 /// The answer to create and update: `{id}`, or the whole record on servers that send it.
-fn saved(state: &State, r: &Resource, status: StatusCode, id: u64, row: &Value) -> Response {
-    let data = if r.whole_answers && version(state.config.profile) >= 2026 {
-        let mut data = render(state, r, row, false);
+fn saved(
+    state: &State,
+    r: &Resource,
+    status: StatusCode,
+    id: u64,
+    row: &Value,
+    as_given: bool,
+) -> Response {
+    let data = if version(state.config.profile) >= r.whole_answers_since {
+        let mut data = render(state, r, row, false, as_given);
         // Game servers answer from what was just written: no project is `null`, and a new
         // server's details are PHP's empty array.
         if r.path == "game-servers" {
@@ -461,10 +553,18 @@ fn values<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<It
 
 /// Refuses a value the server does not accept.
 fn check(r: &Resource, fields: &[(String, String)]) -> Result<(), ValidationError> {
-    for field in r.fields.iter().filter(|f| !f.allowed.is_empty()) {
-        if let Some(value) = values(fields, field.form).last() {
-            if !field.allowed.contains(&value.trim()) {
-                return Err(ValidationError::Invalid(field.form));
+    for field in r.fields {
+        let Some(value) = values(fields, field.form).last() else {
+            continue;
+        };
+        if !field.allowed.is_empty() && !field.allowed.contains(&value.trim()) {
+            return Err(ValidationError::Invalid(field.form));
+        }
+        if let Some((fewest, most)) = field.chars {
+            match clean(value).chars().count() {
+                n if n < fewest => return Err(ValidationError::Required),
+                n if n > most => return Err(ValidationError::TooLong(field.form, most)),
+                _ => {}
             }
         }
     }
@@ -480,8 +580,24 @@ fn check(r: &Resource, fields: &[(String, String)]) -> Result<(), ValidationErro
     Ok(())
 }
 
+/// What a form is written over.
+enum Write {
+    /// A new record.
+    New,
+    /// A stored record, as it was before this update.
+    Over(Value),
+    /// A record seeded as given: only what the form sends is written.
+    Foreign,
+}
+
 /// Stores what the form sends.
-fn apply(state: &State, r: &Resource, record: &mut Value, fields: &[(String, String)]) {
+fn apply(
+    state: &State,
+    r: &Resource,
+    record: &mut Value,
+    fields: &[(String, String)],
+    write: &Write,
+) {
     for field in r.fields.iter().filter(|f| !f.at.is_empty()) {
         let mut sent = values(fields, field.form).peekable();
         if sent.peek().is_none() {
@@ -496,6 +612,10 @@ fn apply(state: &State, r: &Resource, record: &mut Value, fields: &[(String, Str
             Ty::Ints => Value::from(sent.map(php_int).collect::<Vec<_>>()),
             Ty::Texts => Value::from(sent.map(clean).collect::<Vec<_>>()),
             Ty::Codes => codes(state, sent.last().unwrap_or_default()),
+            Ty::Switch => {
+                let number = sent.last().unwrap_or_default().trim().parse::<i64>();
+                Value::from(i64::from(number.is_ok_and(|n| n != 0)))
+            }
         };
         set(record, field.at, value);
     }
@@ -525,29 +645,75 @@ fn apply(state: &State, r: &Resource, record: &mut Value, fields: &[(String, Str
             .collect();
         set(record, zip.at, Value::from(rows));
     }
-}
-
-/// What an update that leaves `form` out does to it on this server: back to the default.
-fn reset(state: &State, r: &Resource, record: &mut Value, form: &str) {
-    let defaults = (r.defaults)(state.config.profile);
-    let at = r
-        .fields
-        .iter()
-        .find(|f| f.form == form)
-        .map(|f| f.at)
-        .or_else(|| {
-            r.zips
-                .iter()
-                .find(|z| z.forms.contains(&form))
-                .map(|z| z.at)
-        });
-    if let Some(at) = at {
-        set(record, at, get_path(&defaults, at).clone());
+    if let Some(u) = &r.union {
+        apply_union(state, u, record, fields, write);
     }
 }
 
-fn get_path<'a>(value: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(value, |v, key| &v[key])
+/// Stores the union's tag and its variant's object from the form, then what waits for a
+/// confirmation.
+fn apply_union(
+    state: &State,
+    u: &Union,
+    record: &mut Value,
+    fields: &[(String, String)],
+    write: &Write,
+) {
+    let sent = values(fields, u.tag).last();
+    let before = match write {
+        Write::Over(before) => before,
+        Write::Foreign if sent.is_none() => return,
+        Write::New | Write::Foreign => &Value::Null,
+    };
+    if let Some(tag) = sent {
+        let tag = clean(tag);
+        let known = u.variants.iter().find(|(variant, _)| *variant == tag);
+        record[u.tag] = known.map_or(Value::Null, |(variant, _)| Value::from(*variant));
+    }
+    let unchanged = before[u.tag] == record[u.tag];
+    let mut object = Map::new();
+    match u
+        .variants
+        .iter()
+        .find(|(variant, _)| record[u.tag] == *variant)
+    {
+        Some((_, keys)) => {
+            for key in *keys {
+                let value = match values(fields, key).last() {
+                    Some(value) => Value::from(clean(value)),
+                    None if unchanged && !before[u.at][*key].is_null() => {
+                        before[u.at][*key].clone()
+                    }
+                    None => Value::from(""),
+                };
+                object.insert((*key).into(), value);
+            }
+        }
+        None if sent.is_some()
+            && matches!(write, Write::Over(_))
+            && version(state.config.profile) >= u.unsupported_update_since =>
+        {
+            object.insert(String::new(), Value::from(""));
+        }
+        None => {}
+    }
+    record[u.at] = Value::Object(object);
+    if let (Some(c), false) = (&u.confirm, matches!(write, Write::Foreign)) {
+        confirm(state, c, u, before, record);
+    }
+}
+
+/// From the confirmation's version: a waiting record stays waiting, and one on whose address
+/// is new (created, or changed) waits.
+fn confirm(state: &State, c: &Confirm, u: &Union, before: &Value, record: &mut Value) {
+    if version(state.config.profile) < c.since {
+        return;
+    }
+    let new_address = record[u.tag] == c.variant
+        && (before[u.tag] != c.variant || before[u.at][c.field] != record[u.at][c.field]);
+    if before["is_enabled"] == 2 || (new_address && record["is_enabled"] != 0) {
+        record["is_enabled"] = Value::from(2);
+    }
 }
 
 fn set(record: &mut Value, path: &str, value: Value) {

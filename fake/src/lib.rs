@@ -281,7 +281,7 @@ impl FakeServer {
 
     /// How many handlers are stored.
     pub fn handler_count(&self) -> usize {
-        self.state.handler_count()
+        self.state.count(server::HANDLERS)
     }
 
     /// Stores `count` webhook handlers named `seed N` directly, without requests (test data).
@@ -309,7 +309,7 @@ impl FakeServer {
     /// # }
     /// ```
     pub fn seed_raw(&self, records: Vec<serde_json::Value>) {
-        self.state.seed_raw(records);
+        self.state.seed_records(server::HANDLERS, records);
     }
 
     /// Stores records of the resource at `path` (`monitors`, `incidents`, …) exactly as given,
@@ -333,9 +333,6 @@ impl FakeServer {
 
     /// How many records of the resource at `path` are stored.
     pub fn count(&self, path: &str) -> usize {
-        if path == "notification-handlers" {
-            return self.state.handler_count();
-        }
         self.state.count(path)
     }
 

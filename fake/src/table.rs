@@ -1,7 +1,7 @@
-//! The fake server's own table of the API's resources beside notification handlers, as the
-//! servers' source has them (API-SURFACE §3, §5.4): which version has which resource and
-//! operation, each create form's fields and where the record stores them, the defaults a new
-//! record gets, and each resource's quirks. Nothing here comes from the client or the spec.
+//! The fake server's own table of the API's resources, as the servers' source has them
+//! (API-SURFACE §3, §5.4): which version has which resource and operation, each create form's
+//! fields and where the record stores them, the defaults a new record gets, the answer shapes
+//! of each version, and each resource's quirks. Nothing here comes from the client or the spec.
 
 use serde_json::{json, Value};
 
@@ -27,15 +27,19 @@ pub(super) enum Ty {
     /// Status codes: one integer (2023; outside 0..=1000 → 0), or from 2025 a comma-separated
     /// list stored as an array (each outside 0..=1000 → 200, duplicates dropped).
     Codes,
+    /// A switch read as an integer: `1` or `0` (any other integer is on, text is off).
+    Switch,
 }
 
 /// A form field: its name, where the record stores it (`settings.timeout_seconds`; empty: read
-/// but not part of the record), its type and the values the server accepts (empty: any).
+/// but not part of the record), its type, the values the server accepts (empty: any) and how
+/// many characters it may have once cleaned (fewer is a blank field, more is refused).
 pub(super) struct Field {
     pub form: &'static str,
     pub at: &'static str,
     pub ty: Ty,
     pub allowed: &'static [&'static str],
+    pub chars: Option<(usize, usize)>,
 }
 
 const fn f(form: &'static str, at: &'static str, ty: Ty) -> Field {
@@ -44,16 +48,46 @@ const fn f(form: &'static str, at: &'static str, ty: Ty) -> Field {
         at,
         ty,
         allowed: &[],
+        chars: None,
     }
 }
 
 const fn one_of(form: &'static str, at: &'static str, allowed: &'static [&'static str]) -> Field {
     Field {
-        form,
-        at,
-        ty: Ty::Text,
         allowed,
+        ..f(form, at, Ty::Text)
     }
+}
+
+/// A union: the form field `tag` picks a variant, stored under the same name (a tag the server
+/// does not support is stored as `null`), and the variant's own form fields are stored as one
+/// object at `at`, missing ones empty. An update keeps what it does not re-send of an
+/// unchanged variant.
+pub(super) struct Union {
+    pub tag: &'static str,
+    pub at: &'static str,
+    /// Each variant and its fields (form name = key in the object).
+    pub variants: &'static [(&'static str, &'static [&'static str])],
+    /// Keys a variant's object is answered with, empty, beside its fields.
+    pub constants: &'static [(&'static str, &'static str)],
+    /// From this version an update naming an unsupported tag stores the object `{"": ""}`.
+    pub unsupported_update_since: u16,
+    /// The version that answers the object as JSON text; the others answer an empty one as
+    /// PHP's empty array.
+    pub text_in: u16,
+    pub confirm: Option<Confirm>,
+}
+
+/// A variant field whose new value waits for its owner's confirmation (an email address): from
+/// `since` a record created with one, or updated to a new one while on, is `is_enabled: 2`, and
+/// stays so whatever an update sends; from `flag_since` the variant's object is answered with
+/// `flag`, `0` while waiting and `1` otherwise.
+pub(super) struct Confirm {
+    pub variant: &'static str,
+    pub field: &'static str,
+    pub since: u16,
+    pub flag: &'static str,
+    pub flag_since: u16,
 }
 
 /// Parallel array fields stored as one array of objects (`request_header_name[]` and
@@ -112,20 +146,38 @@ pub(super) struct Resource {
     pub required: &'static [&'static str],
     pub fields: &'static [Field],
     pub zips: &'static [Zip],
-    /// Form fields an update resets to their default when it leaves them out, from which
-    /// version.
-    pub reset_when_omitted: &'static [(&'static str, u16)],
-    /// Whether create and update answer the whole record (from 2026) instead of `{id}`.
-    pub whole_answers: bool,
-    /// 2026 list filters: equality fields, `search_by` fields, `order_by` fields.
+    pub union: Option<Union>,
+    /// Form fields only an update reads (a create ignores them).
+    pub update_only: &'static [&'static str],
+    /// Form fields an update that leaves them out reads as if it had sent this text (back to
+    /// the default, mostly), on which server profiles.
+    pub reset_when_omitted: &'static [(&'static str, &'static [Profile], &'static str)],
+    /// Whether an update sets `last_datetime`.
+    pub stamps_updates: bool,
+    /// The version from which create and update answer the whole record instead of `{id}`.
+    pub whole_answers_since: u16,
+    /// List filters, from `filters_since`: equality fields, `search_by` fields (and the one
+    /// searched when `search_by` is not sent, if any), `order_by` fields.
+    pub filters_since: u16,
     pub filters: &'static [&'static str],
     pub search_by: &'static [&'static str],
+    pub search_by_default: Option<&'static str>,
     pub order_by: &'static [&'static str],
     /// Fields added by 2025 servers (left out of older answers).
     pub since_2025: &'static [&'static str],
+    /// The version before which `is_enabled` is answered as a boolean (by default every one).
+    pub bool_before: u16,
+    /// Whether 2025 lists fill `last_datetime` from `datetime` (a bug of theirs).
+    pub list_copies_datetime: bool,
+    /// Whether seeded records are answered exactly as seeded, and an update writes only what
+    /// its form sends into them (no resets, no confirmations).
+    pub seeds_as_given: bool,
     /// A new record, before its form is applied.
     pub defaults: fn(Profile) -> Value,
 }
+
+/// A version no server has: what is "from" it never happens.
+const NEVER: u16 = u16::MAX;
 
 /// The version a profile stands for (the document profile describes a 2023-era server).
 pub(super) fn version(profile: Profile) -> u16 {
@@ -136,6 +188,7 @@ pub(super) fn version(profile: Profile) -> u16 {
     }
 }
 
+const FROM_2025: &[Profile] = &[Profile::V2025, Profile::V2026];
 const INTERVAL_UNITS: &[&str] = &["seconds", "minutes", "hours", "days"];
 const TIMINGS: &[&str] = &["1", "2", "3", "7", "14", "30", "60"];
 
@@ -148,16 +201,98 @@ const BASE: Resource = Resource {
     required: &[],
     fields: &[],
     zips: &[],
+    union: None,
+    update_only: &[],
     reset_when_omitted: &[],
-    whole_answers: false,
+    stamps_updates: true,
+    whole_answers_since: NEVER,
+    filters_since: 2026,
     filters: &[],
     search_by: &[],
+    search_by_default: None,
     order_by: &[],
     since_2025: &[],
+    bool_before: NEVER,
+    list_copies_datetime: true,
+    seeds_as_given: false,
     defaults: |_| json!({}),
 };
 
+/// The notification handler types these servers support and each one's settings fields
+/// (API-SURFACE §3.12; SERVER-BEHAVIOUR).
+const HANDLER_TYPES: &[(&str, &[&str])] = &[
+    ("email", &["email"]),
+    ("webhook", &["webhook"]),
+    ("slack", &["slack"]),
+    ("discord", &["discord"]),
+    ("telegram", &["telegram", "telegram_chat_id"]),
+    ("microsoft_teams", &["microsoft_teams"]),
+    (
+        "x",
+        &[
+            "x_consumer_key",
+            "x_consumer_secret",
+            "x_access_token",
+            "x_access_token_secret",
+        ],
+    ),
+    ("google_chat", &["google_chat"]),
+    ("internal_notification", &[]),
+];
+
 pub(super) const RESOURCES: &[Resource] = &[
+    // API-SURFACE §3.12 and SERVER-BEHAVIOUR; the answer shapes of each profile (lib.rs).
+    Resource {
+        path: "notification-handlers",
+        required: &["name"],
+        fields: &[
+            Field {
+                chars: Some((1, 128)),
+                ..f("name", "name", Ty::Text)
+            },
+            f("is_enabled", "is_enabled", Ty::Switch),
+        ],
+        // The type is required too: a union's tag is.
+        union: Some(Union {
+            tag: "type",
+            at: "settings",
+            variants: HANDLER_TYPES,
+            constants: &[("internal_notification", "internal_notification")],
+            unsupported_update_since: 2026,
+            text_in: 2025,
+            confirm: Some(Confirm {
+                variant: "email",
+                field: "email",
+                since: 2026,
+                flag: "email_is_confirmed",
+                flag_since: 2025,
+            }),
+        }),
+        update_only: &["is_enabled"],
+        // 2023 servers reset what is not re-sent: the type, an email handler's address, and
+        // the handler is switched off.
+        reset_when_omitted: &[
+            ("type", &[Profile::V2023], ""),
+            ("email", &[Profile::V2023], ""),
+            ("is_enabled", &[Profile::V2023], "0"),
+        ],
+        stamps_updates: false,
+        whole_answers_since: 2025,
+        filters_since: 2025,
+        filters: &["type"],
+        search_by: &["name"],
+        search_by_default: Some("name"),
+        order_by: &["datetime", "last_datetime", "name"],
+        since_2025: &["user_id"],
+        bool_before: 2025,
+        list_copies_datetime: false,
+        seeds_as_given: true,
+        defaults: |_| {
+            json!({"user_id": 1, "type": null, "name": "", "settings": {}, "is_enabled": 1,
+                   "last_datetime": null})
+        },
+        ..BASE
+    },
     Resource {
         path: "projects",
         required: &["name"],
@@ -240,7 +375,10 @@ pub(super) const RESOURCES: &[Resource] = &[
             },
         ],
         // Both versions clear the project; 2025 also wipes the response headers.
-        reset_when_omitted: &[("project_id", 2023), ("response_header_name[]", 2025)],
+        reset_when_omitted: &[
+            ("project_id", &Profile::ALL, "0"),
+            ("response_header_name[]", FROM_2025, ""),
+        ],
         since_2025: &["user_id", "last_datetime"],
         defaults: |p| {
             let mut settings = json!({
@@ -291,10 +429,10 @@ pub(super) const RESOURCES: &[Resource] = &[
         ],
         // 2023 servers read omitted intervals from columns that do not exist.
         reset_when_omitted: &[
-            ("run_interval", 2023),
-            ("run_interval_type", 2023),
-            ("run_interval_grace", 2023),
-            ("run_interval_grace_type", 2023),
+            ("run_interval", &Profile::ALL, "1"),
+            ("run_interval_type", &Profile::ALL, "hours"),
+            ("run_interval_grace", &Profile::ALL, "5"),
+            ("run_interval_grace_type", &Profile::ALL, "minutes"),
         ],
         since_2025: &["user_id", "last_datetime"],
         defaults: |_| {
@@ -443,8 +581,8 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("project_id", "project_id", Ty::Int),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
-        reset_when_omitted: &[("project_id", 2026)],
-        whole_answers: true,
+        reset_when_omitted: &[("project_id", &[Profile::V2026], "0")],
+        whole_answers_since: 2026,
         filters: &["is_enabled", "type", "project_id"],
         search_by: &["name", "target"],
         order_by: &[
@@ -477,7 +615,7 @@ pub(super) const RESOURCES: &[Resource] = &[
             ..CRUD
         },
         fields: &[f("comment", "comment", Ty::Text)],
-        whole_answers: true,
+        whole_answers_since: 2026,
         filters: &["monitor_id", "heartbeat_id"],
         search_by: &["comment"],
         order_by: &[
@@ -507,7 +645,7 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("custom_not_found_url", "custom_not_found_url", Ty::Text),
         ],
         // An update without `host` blanks it (a bug of theirs).
-        reset_when_omitted: &[("host", 2023)],
+        reset_when_omitted: &[("host", &Profile::ALL, "")],
         defaults: |_| {
             json!({
                 "scheme": "https://", "host": "", "custom_index_url": null,
@@ -573,10 +711,8 @@ pub(super) const RESOURCES: &[Resource] = &[
             ..READ_ONLY
         },
         fields: &[Field {
-            form: "status",
-            at: "status",
             ty: Ty::Int,
-            allowed: &["0", "1"],
+            ..one_of("status", "status", &["0", "1"])
         }],
         ..BASE
     },
