@@ -1635,47 +1635,37 @@ impl serde::Serialize for {n} {{
     }
 
     /// The check that the fields of the form's tag are all given.
-    /// The check that the form gives every content field of its tag and none of another's.
+    /// The check that the form gives every content field of its tag and none of another's:
+    /// one call with the form's content fields as data.
     fn form_check(&self, tag: &Field, fields: &[Field]) -> Result<String> {
-        let value = |wire: &str| -> Result<String> {
+        // The content fields in the spec's order, each once.
+        let mut all: Vec<&String> = Vec::new();
+        for wire in self.variants.iter().flat_map(|(_, w)| w) {
+            if !all.contains(&wire) {
+                all.push(wire);
+            }
+        }
+        let mut given = String::new();
+        for wire in all {
             let f = fields
                 .iter()
                 .find(|f| f.wire == wire)
                 .ok_or_else(|| format!("the form has no field {wire} of {}", self.name))?;
-            Ok(if f.required {
+            let value = if f.required {
                 format!("Some(self.{}.as_str())", f.rust)
             } else {
                 format!("self.{}.as_deref()", f.rust)
-            })
-        };
-        let mut all: Vec<&String> = self.variants.iter().flat_map(|(_, w)| w).collect();
-        all.dedup();
-        let mut arms = String::new();
-        for (kind, wires) in &self.variants {
-            let mut body = String::new();
-            for wire in wires {
-                let _ = write!(
-                    body,
-                    "crate::resources::check::required_for({wire:?}, {}, {kind:?})?;",
-                    value(wire)?
-                );
-            }
-            for wire in all.iter().filter(|w| !wires.contains(w)) {
-                let _ = write!(
-                    body,
-                    "crate::resources::check::not_for({wire:?}, {}, {kind:?})?;",
-                    value(wire)?
-                );
-            }
-            let _ = write!(arms, "{kind:?} => {{ {body} }}");
+            };
+            let _ = write!(given, "({wire:?}, {value}),");
         }
-        let head = if tag.required {
-            format!("{{ let kind = &self.{};", tag.rust)
+        let kind = if tag.required {
+            format!("Some(&self.{})", tag.rust)
         } else {
-            format!("if let Some(kind) = &self.{} {{", tag.rust)
+            format!("self.{}.as_ref()", tag.rust)
         };
         Ok(format!(
-            "{head} match kind.as_str() {{ {arms} _ => {{}} }} }}"
+            "if let Some(kind) = {kind} {{ crate::resources::check::variant(kind.as_str(), {}::field_names, &[{given}])?; }}",
+            self.name
         ))
     }
 }

@@ -306,7 +306,10 @@ fn replace(record: &mut Value, path: &[Value], new: Value) {
 
 /// One real-shaped record of each resource with nested values, and how to read it as JSON of
 /// its model (the model's own serialisation, so every typed field is compared).
-fn nested_records() -> Vec<(Value, fn(&Value) -> Value)> {
+/// A record, and its model's JSON.
+type Shown = fn(&Value) -> Value;
+
+fn nested_records() -> Vec<(Value, Shown)> {
     fn shown<T: FromRecord + serde::Serialize>(record: &Value) -> Value {
         serde_json::to_value(read::<T>(record)).unwrap()
     }

@@ -116,23 +116,31 @@ pub(crate) fn as_many(
     Ok(())
 }
 
-/// A field a union's variant needs (a handler's settings of its type): given, not blank.
-pub(crate) fn required_for(field: &str, value: Option<&str>, kind: &str) -> Result<(), Error> {
-    if value.is_none_or(|v| v.trim().is_empty()) {
+/// The content fields of a union's variant (a handler's settings of its `kind`): every field
+/// of `fields_of(kind)` given and not blank, then none of another variant's given (the server
+/// would ignore it: refused rather than lost without a word). A kind the union does not list
+/// is left to the enum's own check.
+pub(crate) fn variant(
+    kind: &str,
+    fields_of: fn(&str) -> Option<&'static [&'static str]>,
+    given: &[(&str, Option<&str>)],
+) -> Result<(), Error> {
+    let Some(own) = fields_of(kind) else {
+        return Ok(());
+    };
+    let (needed, others): (Vec<_>, Vec<_>) = given.iter().partition(|(f, _)| own.contains(f));
+    if let Some((field, _)) = needed
+        .iter()
+        .find(|(_, v)| v.is_none_or(|v| v.trim().is_empty()))
+    {
         return Err(Error::invalid(
-            field,
+            *field,
             format!("is required for type {kind}"),
         ));
     }
-    Ok(())
-}
-
-/// A field of another variant than the form's (a Slack URL on an email handler): the server
-/// would ignore it, so it is refused rather than lost without a word.
-pub(crate) fn not_for(field: &str, value: Option<&str>, kind: &str) -> Result<(), Error> {
-    if value.is_some() {
+    if let Some((field, _)) = others.iter().find(|(_, v)| v.is_some()) {
         return Err(Error::invalid(
-            field,
+            *field,
             format!("is not a field of type {kind}"),
         ));
     }
