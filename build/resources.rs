@@ -793,7 +793,7 @@ fn accessors(resources: &[Resource]) -> String {
 /// `crate::catalog` instantiated for its model.
 fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<String> {
     let mut out = String::from(
-        "/// Every generated resource, in the spec's path order.\npub(crate) static CATALOG: &[crate::catalog::ResourceInfo] = &[\n",
+        "/// Every generated resource, in the spec's path order.\n#[cfg(feature = \"catalog\")]\npub(crate) static CATALOG: &[crate::catalog::ResourceInfo] = &[\n",
     );
     for r in resources {
         let m = &r.model;
@@ -1302,6 +1302,7 @@ impl crate::resource::FormBody for {name} {{
     }}
 }}
 
+#[cfg(feature = "catalog")]
 impl crate::catalog::FromFields for {name} {{
     const FIELDS: &'static [crate::catalog::FieldInfo] = &[{infos}];
 
@@ -1779,6 +1780,7 @@ impl crate::resources::check::Wire for {name} {{
     }}
 }}
 
+#[cfg(feature = "catalog")]
 impl crate::catalog::FieldValue for {name} {{
     fn parse_field(text: &str) -> Result<Self, String> {{
         {name}::ALL

@@ -11,6 +11,7 @@
 //! handle; what the spec cannot say, added by hand), with [`Client`], [`Page`] and [`Error`].
 #![warn(missing_docs)]
 
+#[cfg(feature = "catalog")]
 pub mod catalog;
 mod classify;
 mod client;

@@ -417,8 +417,10 @@ impl<T: Tolerant> Tolerant for Vec<T> {
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
         struct ListVisitor<T>(std::marker::PhantomData<T>);
         impl<T: Tolerant> ListVisitor<T> {
-            fn one(read: Option<T>) -> Option<Vec<T>> {
-                read.map(|v| vec![v])
+            /// A lone scalar as a list of one, read through one deserializer type (a
+            /// `Value`), so each element type is compiled for it once.
+            fn one(value: Value) -> Option<Vec<T>> {
+                T::read(value).ok().flatten().map(|v| vec![v])
             }
         }
         impl<'de, T: Tolerant> Visitor<'de> for ListVisitor<T> {
@@ -461,11 +463,7 @@ impl<T: Tolerant> Tolerant for Vec<T> {
                 if text.starts_with(['[', '{']) {
                     return Ok(read_encoded(text));
                 }
-                Ok(Self::one(
-                    T::read(de::value::StrDeserializer::<de::value::Error>::new(v))
-                        .ok()
-                        .flatten(),
-                ))
+                Ok(Self::one(Value::from(v)))
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Some(Vec::new()))
@@ -477,32 +475,16 @@ impl<T: Tolerant> Tolerant for Vec<T> {
                 Vec::<T>::read(d)
             }
             fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Self::one(
-                    T::read(de::value::BoolDeserializer::<de::value::Error>::new(v))
-                        .ok()
-                        .flatten(),
-                ))
+                Ok(Self::one(Value::from(v)))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Self::one(
-                    T::read(de::value::I64Deserializer::<de::value::Error>::new(v))
-                        .ok()
-                        .flatten(),
-                ))
+                Ok(Self::one(Value::from(v)))
             }
             fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Self::one(
-                    T::read(de::value::U64Deserializer::<de::value::Error>::new(v))
-                        .ok()
-                        .flatten(),
-                ))
+                Ok(Self::one(Value::from(v)))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Self::one(
-                    T::read(de::value::F64Deserializer::<de::value::Error>::new(v))
-                        .ok()
-                        .flatten(),
-                ))
+                Ok(Self::one(Value::from(v)))
             }
         }
         deserializer.deserialize_any(ListVisitor(std::marker::PhantomData))
