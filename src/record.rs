@@ -67,8 +67,13 @@ impl fmt::Display for UnreadableRecord {
 }
 
 /// A positive id read from a record's `id` field, or why there is none.
-pub(crate) fn record_id(id: &Read<i64>) -> Result<u64, String> {
-    match id.0 {
+fn record_id(raw: &RawRecord) -> Result<u64, String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        id: Read<i64>,
+    }
+    match raw.fields::<IdOnly>()?.id.0 {
         Some(n) if n > 0 => Ok(n as u64),
         Some(n) => Err(format!("its id {n} is not an id (ids start at 1)")),
         None => Err("it has no readable id".to_owned()),
@@ -97,16 +102,9 @@ impl<T: FromRecord> Saved<T> {
     /// Tells the two shapes apart: an object whose only field is `id` is the id; anything
     /// else is read as the record.
     pub fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord> {
-        #[derive(serde::Deserialize)]
-        struct IdOnly {
-            id: Read<i64>,
-        }
         let keys = serde_json::from_str::<BTreeMap<String, IgnoredAny>>(raw.json());
         if keys.is_ok_and(|k| k.len() == 1 && k.contains_key("id")) {
-            let id = raw
-                .fields::<IdOnly>()
-                .and_then(|f| record_id(&f.id))
-                .map_err(|why| UnreadableRecord::new(raw.clone(), why))?;
+            let id = record_id(&raw).map_err(|why| UnreadableRecord::new(raw.clone(), why))?;
             return Ok(Saved::Id(id));
         }
         T::from_record(raw).map(Saved::Record)
@@ -152,14 +150,7 @@ pub(crate) fn model<T: crate::wire::Fields>(
         Err(why) => return Err(UnreadableRecord::new(raw, why)),
     };
     if id.is_some_and(|id| id(&model) == 0) {
-        #[derive(serde::Deserialize)]
-        struct IdOnly {
-            #[serde(default)]
-            id: Read<i64>,
-        }
-        let why = raw
-            .fields::<IdOnly>()
-            .and_then(|f| record_id(&f.id).map(|_| ()))
+        let why = record_id(&raw)
             .err()
             .unwrap_or_else(|| "it has no readable id".to_owned());
         return Err(UnreadableRecord::new(raw, why));

@@ -360,7 +360,7 @@ impl Tolerant for Map<String, Value> {
         Ok(match Value::deserialize(deserializer)? {
             Value::Object(map) => Some(map),
             Value::Array(items) => items.is_empty().then(Map::new),
-            Value::String(text) => object_from_text(&text),
+            Value::String(text) => encoded_or_empty(&text),
             Value::Null => Some(Map::new()),
             _ => None,
         })
@@ -738,18 +738,6 @@ pub(crate) struct Pairs<'a>(pub Vec<(&'a str, &'a str)>);
 impl Serialize for Pairs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().copied())
-    }
-}
-
-/// An object from its JSON text; empty text, `null` and `[]` are the empty object.
-fn object_from_text(text: &str) -> Option<Map<String, Value>> {
-    match text.trim() {
-        "" | "null" | "[]" => Some(Map::new()),
-        json => match serde_json::from_str::<Value>(json).ok()? {
-            Value::Object(map) => Some(map),
-            Value::Array(items) if items.is_empty() => Some(Map::new()),
-            _ => None,
-        },
     }
 }
 
