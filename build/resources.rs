@@ -17,7 +17,7 @@ type Result<T> = std::result::Result<T, String>;
 enum Op {
     List {
         id: String,
-        params: Vec<(String, Vec<String>)>,
+        params: String,
     },
     /// `GET /path/{id}` answering a list: the records inside another one (a team's members).
     ListIn {
@@ -41,6 +41,20 @@ enum Op {
     Delete {
         id: String,
     },
+}
+
+impl Op {
+    fn id(&self) -> &str {
+        match self {
+            Op::List { id, .. }
+            | Op::ListIn { id }
+            | Op::One { id }
+            | Op::Get { id }
+            | Op::Create { id, .. }
+            | Op::Update { id, .. }
+            | Op::Delete { id } => id,
+        }
+    }
 }
 
 /// A resource: its path, id parameter, model schema and operations.
@@ -74,7 +88,14 @@ pub fn generate(spec: &Value) -> Result<String> {
             out += &form_struct(r, op_id, form, create, schemas, &mut types.enums)?;
         }
     }
-    // Nested structs name further ones: generate until none is new.
+    // Schemas no record holds but marked to be read as a struct (`StatisticsRow`); nested
+    // structs name further ones: generate until none is new.
+    types.structs.extend(
+        schemas
+            .iter()
+            .filter(|(_, s)| s["x-bitpeak-model"] == true)
+            .map(|(name, _)| name.clone()),
+    );
     let mut done = BTreeSet::new();
     while let Some(name) = types.structs.difference(&done).next().cloned() {
         out += &nested_struct(&name, &schemas[&name], &mut types)?;
@@ -84,6 +105,7 @@ pub fn generate(spec: &Value) -> Result<String> {
     for name in &types.enums {
         out += &string_enum(name, &schemas[name])?;
     }
+    out += &other_params(spec, &resources)?;
     out += &accessors(&resources);
     out += &catalog(&resources, schemas)?;
     Ok(out)
@@ -217,13 +239,14 @@ fn record_of(spec: &Value, item: &Value, method: &str, list: bool) -> Result<Opt
 }
 
 /// A list's query parameters beside the page and its size, with their allowed values.
-fn list_params(spec: &Value, item: &Value, op: &Value) -> Result<Vec<(String, Vec<String>)>> {
+/// An operation's query parameters but the page's, as `crate::resource::Param` values.
+fn list_params(spec: &Value, item: &Value, op: &Value) -> Result<String> {
     let declared = item["parameters"]
         .as_array()
         .into_iter()
         .chain(op["parameters"].as_array())
         .flatten();
-    let mut out = Vec::new();
+    let mut out = String::new();
     for param in declared {
         let param = match param["$ref"]
             .as_str()
@@ -240,7 +263,7 @@ fn list_params(spec: &Value, item: &Value, op: &Value) -> Result<Vec<(String, Ve
             continue;
         }
         let schema = resolve(spec, &param["schema"]);
-        let values = schema["enum"]
+        let values: Vec<String> = schema["enum"]
             .as_array()
             .into_iter()
             .flatten()
@@ -249,7 +272,38 @@ fn list_params(spec: &Value, item: &Value, op: &Value) -> Result<Vec<(String, Ve
                 other => other.to_string(),
             })
             .collect();
-        out.push((name.to_owned(), values));
+        let _ = write!(
+            out,
+            "crate::resource::Param {{ name: {name:?}, values: &{values:?}, date: {} }},",
+            schema["format"] == "date"
+        );
+    }
+    Ok(out)
+}
+
+/// For each `GET` no resource claims (`get_statistics`), `<OPERATION_ID>_PARAMS`: its query
+/// parameters as the spec declares them.
+fn other_params(spec: &Value, resources: &[Resource]) -> Result<String> {
+    let claimed: BTreeSet<&str> = resources.iter().flat_map(|r| &r.ops).map(Op::id).collect();
+    let mut out = String::new();
+    for item in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        let op = &item["get"];
+        let Some(id) = op["operationId"].as_str() else {
+            continue;
+        };
+        let params = list_params(spec, item, op)?;
+        if claimed.contains(id) || params.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "/// The query parameters of `{id}`, as the spec declares them.\npub const {}_PARAMS: &[crate::resource::Param] = &[{params}];",
+            id.to_uppercase()
+        );
     }
     Ok(out)
 }
@@ -320,7 +374,9 @@ impl<'a> Types<'a> {
                 return Ok(DATETIME.to_owned());
             }
             let target = self.schema(name)?;
-            if target["type"] == "object" && target["properties"].is_object() {
+            if target["type"] == "object" && target["properties"].is_object()
+                || target["x-bitpeak-model"] == true
+            {
                 self.structs.insert(name.to_owned());
                 return Ok(name.to_owned());
             }
@@ -632,14 +688,15 @@ impl crate::record::FromRecord for {name} {{
 /// A nested object schema as a struct: every property an optional field read on its own, the
 /// other keys kept as sent.
 fn nested_struct(name: &str, schema: &Value, types: &mut Types) -> Result<String> {
-    let props = schema["properties"]
-        .as_object()
-        .ok_or_else(|| format!("{name}: no properties"))?;
+    let props = merged_props(schema, types.schemas);
+    if props.is_empty() {
+        return Err(format!("{name}: no properties"));
+    }
     let StructParts {
         fields,
         arms,
         debug,
-    } = struct_parts(props, types, true, &[], name)?;
+    } = struct_parts(&props, types, true, &[], name)?;
     Ok(format!(
         r#"
 {doc}
@@ -687,6 +744,25 @@ impl crate::wire::Tolerant for {name} {{
     ))
 }
 
+/// An object schema's properties; of an `anyOf`/`oneOf` of objects, every branch's (the
+/// first branch naming a key gives its schema).
+fn merged_props(schema: &Value, schemas: &Map<String, Value>) -> Map<String, Value> {
+    let branches = schema["anyOf"].as_array().or(schema["oneOf"].as_array());
+    let mut props = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for branch in branches.into_iter().flatten() {
+        let branch = ref_name(branch)
+            .and_then(|n| schemas.get(n))
+            .unwrap_or(branch);
+        for (key, prop) in branch["properties"].as_object().into_iter().flatten() {
+            props.entry(key.clone()).or_insert_with(|| prop.clone());
+        }
+    }
+    props
+}
+
 fn field_doc(prop: &str, schema: &Value, schemas: &Map<String, Value>) -> String {
     let own = schema["description"].as_str();
     let referred = ref_name(schema)
@@ -718,12 +794,6 @@ fn impls(r: &Resource, schemas: &Map<String, Value>) -> Result<String> {
     for op in &r.ops {
         let _ = match op {
             Op::List { id, params } => {
-                let params: String = params
-                    .iter()
-                    .map(|(name, values)| {
-                        format!("crate::resource::Param {{ name: {name:?}, values: &{values:?} }},")
-                    })
-                    .collect();
                 writeln!(out, "impl crate::resource::List for {m} {{ const LIST: &'static str = {id:?}; const PARAMS: &'static [crate::resource::Param] = &[{params}]; }}")
             }
             Op::Get { id } => writeln!(

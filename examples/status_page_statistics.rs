@@ -41,8 +41,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for row in &stats.rows {
             println!(
                 "  {:<12} {:<10} {:>6} views {:>6} visitors",
-                row.period.as_deref().unwrap_or("-"),
-                row.value.as_deref().unwrap_or(""),
+                row.formatted_date.as_deref().unwrap_or("-"),
+                row.country_code.as_deref().unwrap_or(""),
                 row.pageviews.unwrap_or(0),
                 row.visitors.unwrap_or(0)
             );

@@ -94,6 +94,40 @@ pub struct Param {
     pub name: &'static str,
     /// The values it allows; empty when any text is allowed.
     pub values: &'static [&'static str],
+    /// Whether it is a day, `YYYY-MM-DD` (the spec's `format: date`).
+    pub date: bool,
+}
+
+impl Param {
+    /// `params` as a query string, each checked against `declared` (the parameters of
+    /// `what`) before anything is sent.
+    pub(crate) fn checked(
+        params: &[(String, String)],
+        declared: &[Param],
+        what: &str,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let mut wire = Vec::with_capacity(params.len());
+        for (name, value) in params {
+            let Some(param) = declared.iter().find(|p| p.name == name) else {
+                let known: Vec<&str> = declared.iter().map(|p| p.name).collect();
+                return Err(Error::invalid(
+                    name.as_str(),
+                    format!("is not a parameter of {what} (they take: {known:?})"),
+                ));
+            };
+            if !param.values.is_empty() && !param.values.contains(&value.as_str()) {
+                return Err(Error::invalid(
+                    name.as_str(),
+                    format!("must be one of {:?}", param.values),
+                ));
+            }
+            if param.date && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+                return Err(Error::invalid(name.as_str(), "must be a date, YYYY-MM-DD"));
+            }
+            wire.push((name.clone(), value.clone()));
+        }
+        Ok(wire)
+    }
 }
 
 /// A form field that a server clears when an update leaves it out, and where its stored value

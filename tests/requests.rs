@@ -466,3 +466,58 @@ async fn debug_of_a_handler_redacts_its_secret_settings() {
         }
     }
 }
+
+#[tokio::test]
+async fn statistics_sends_the_type_and_every_parameter_and_reads_each_key() {
+    use bitpeak::resources::{StatisticsQuery, StatisticsType};
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/statistics/2")
+                .header("authorization", AUTH)
+                .is_true(|r| {
+                    query(r)
+                        == pairs(&[
+                            ("type", "utm_campaign"),
+                            ("start_date", "2026-01-01"),
+                            ("end_date", "2026-01-31"),
+                            ("utm_source", "news"),
+                            ("utm_medium", "email"),
+                        ])
+                });
+            then.status(200).json_body(json!({"data": [
+                {"utm_source": "news", "utm_medium": "email", "utm_campaign": "launch", "pageviews": "3", "extra": 1},
+                {"utm_source": null, "utm_medium": "email", "utm_campaign": ["odd"], "pageviews": 2},
+                "not a row"
+            ]}));
+        })
+        .await;
+    let query = StatisticsQuery::new(StatisticsType::UtmCampaign)
+        .between("2026-01-01", "2026-01-31")
+        .param("utm_source", "news")
+        .param("utm_medium", "email");
+    let stats = client(&server).statistics(2, &query).await.unwrap();
+    mock.assert_calls_async(1).await;
+    let read: Vec<_> = stats
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.utm_source.as_deref(),
+                r.utm_campaign.as_deref(),
+                r.pageviews,
+                r.other().keys().cloned().collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (Some("news"), Some("launch"), Some(3), vec!["extra".to_owned()]),
+            (None, None, Some(2), vec![]),
+        ]
+    );
+    assert_eq!(stats.unreadable.len(), 1);
+    assert_eq!(stats.unreadable[0].raw.json(), "\"not a row\"");
+}

@@ -731,21 +731,39 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
         let values: Vec<_> = countries
             .rows
             .iter()
-            .map(|r| (r.value.clone(), r.pageviews))
+            .map(|r| (r.country_code.clone(), r.pageviews))
             .collect();
         assert_eq!(
             values,
             [(Some("example".to_owned()), Some(7)), (None, Some(1))]
         );
         let cities = client
-            .statistics(2, &StatisticsQuery::new(StatisticsType::CityName))
+            .statistics(
+                2,
+                &StatisticsQuery::new(StatisticsType::CityName).param("country_code", "DE"),
+            )
             .await
             .unwrap();
-        assert_eq!(cities.rows[0].value.as_deref(), Some("Berlin"));
+        let city = &cities.rows[0];
         assert_eq!(
-            cities.rows[0].labels[0],
-            ("country_code".to_owned(), "DE".to_owned())
+            (city.city_name.as_deref(), city.country_code.as_deref()),
+            (Some("Berlin"), Some("DE"))
         );
+        assert_eq!(city.country_name.as_deref(), Some("Germany"));
+        assert_eq!(city.pageviews, Some(4));
+        for (bad, message) in [
+            (
+                StatisticsQuery::new(StatisticsType::CityName).param("city", "Berlin"),
+                "city: is not a parameter of statistics (they take: [\"type\", \"start_date\", \"end_date\", \"referrer_host\", \"country_code\", \"utm_source\", \"utm_medium\"])",
+            ),
+            (
+                StatisticsQuery::new(StatisticsType::CityName).param("type", "overview"),
+                "type: is the query's kind",
+            ),
+        ] {
+            let err = client.statistics(2, &bad).await.unwrap_err();
+            assert_eq!(err.to_string(), format!("invalid {message}"));
+        }
         let missing = client
             .statistics(9, &StatisticsQuery::new(StatisticsType::Overview))
             .await;

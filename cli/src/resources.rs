@@ -4,7 +4,8 @@
 //! resource's fields: they come from the spec, with their allowed values and descriptions.
 
 use bitpeak::catalog::{FieldInfo, FieldKind, Operation, ResourceInfo};
-use bitpeak::resources::{Query, StatisticsQuery, StatisticsType};
+use bitpeak::resource::Param;
+use bitpeak::resources::{Query, StatisticsQuery, StatisticsType, GET_STATISTICS_PARAMS};
 use bitpeak::{Client, PerPage};
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use futures::StreamExt;
@@ -20,32 +21,30 @@ pub fn commands() -> Vec<Command> {
         .collect();
     commands.push(
         Command::new("statistics")
-            .about("A status page's statistics (one `type` of rows)")
+            .about("A status page's statistics (one `type` of rows; dates are YYYY-MM-DD)")
             .arg(id_arg("STATUS_PAGE_ID"))
-            .arg(
-                Arg::new("type")
-                    .long("type")
-                    .default_value("overview")
-                    .value_parser(
-                        StatisticsType::ALL
-                            .iter()
-                            .map(|t| t.as_str())
-                            .collect::<Vec<_>>(),
-                    )
-                    .help("Which rows"),
-            )
-            .arg(
-                Arg::new("start_date")
-                    .long("start-date")
-                    .help("First day, YYYY-MM-DD"),
-            )
-            .arg(
-                Arg::new("end_date")
-                    .long("end-date")
-                    .help("Last day, YYYY-MM-DD"),
-            ),
+            .args(param_args(GET_STATISTICS_PARAMS, "Parameters")),
     );
     commands
+}
+
+/// An option per query parameter the spec declares (`--order-by`, `--start-date`).
+fn param_args(params: &'static [Param], heading: &'static str) -> impl Iterator<Item = Arg> {
+    params.iter().map(move |p| {
+        let arg = Arg::new(p.name).long(flag(p.name)).help_heading(heading);
+        match p.values {
+            [] => arg,
+            values => arg.value_parser(values.to_vec()),
+        }
+    })
+}
+
+/// The values given for `params`, by wire name.
+fn param_values(params: &[Param], m: &ArgMatches) -> Vec<(&'static str, String)> {
+    params
+        .iter()
+        .filter_map(|p| Some((p.name, m.try_get_one::<String>(p.name).ok()??.clone())))
+        .collect()
 }
 
 /// Whether `name` is one of [`commands`].
@@ -94,13 +93,7 @@ fn resource_command(r: &'static ResourceInfo) -> Command {
                     .value_parser(value_parser!(usize))
                     .help("With --all: pages in flight at once"),
             );
-        for p in r.params {
-            let mut arg = Arg::new(p.name).long(flag(p.name)).help_heading("Filters");
-            if !p.values.is_empty() {
-                arg = arg.value_parser(p.values.to_vec());
-            }
-            list = list.arg(arg);
-        }
+        list = list.args(param_args(r.params, "Filters"));
         command = command.subcommand(list);
     }
     if r.has(Operation::ListIn) {
@@ -301,10 +294,8 @@ async fn list(
     if let Some(n) = m.get_one::<usize>("concurrency") {
         query = query.concurrency(*n);
     }
-    for p in r.params {
-        if let Ok(Some(value)) = m.try_get_one::<String>(p.name) {
-            query = query.param(p.name, value.clone());
-        }
+    for (name, value) in param_values(r.params, m) {
+        query = query.param(name, value);
     }
     if !m.get_flag("all") {
         let page = r.list(client, &query).await?;
@@ -528,56 +519,32 @@ async fn statistics(client: &Client, output: Output, m: &ArgMatches) -> Result<(
         .get_one::<u64>("STATUS_PAGE_ID")
         .copied()
         .unwrap_or_default();
-    let kind: StatisticsType = m
-        .get_one::<String>("type")
-        .map_or("overview", String::as_str)
-        .parse()?;
-    let mut query = StatisticsQuery::new(kind);
-    if let (Some(start), Some(end)) = (
-        m.get_one::<String>("start_date"),
-        m.get_one::<String>("end_date"),
-    ) {
-        query = query.between(start.clone(), end.clone());
+    let kind = m.get_one::<String>("type").map(|t| t.parse());
+    let mut query = StatisticsQuery::new(kind.unwrap_or(Ok(StatisticsType::Overview))?);
+    for (name, value) in param_values(GET_STATISTICS_PARAMS, m) {
+        if name != "type" {
+            query = query.param(name, value);
+        }
     }
     let stats = client.statistics(id, &query).await?;
     for odd in &stats.unreadable {
         tracing::warn!("skipped a row: {odd}");
     }
-    let rows: Vec<Value> = stats.rows.iter().map(row_json).collect();
+    let row = |r| serde_json::to_value(r).unwrap_or_default();
+    let rows: Vec<Value> = stats.rows.iter().map(row).collect();
     match output {
         Output::Json => out(Value::from(rows)),
         Output::Jsonl => rows.into_iter().try_for_each(out),
-        Output::Table => {
-            for row in &stats.rows {
-                let label = row
-                    .period
-                    .as_deref()
-                    .or(row.value.as_deref())
-                    .unwrap_or("-");
-                out(format_args!(
-                    "{:<24}  {:>10}  {:>10}",
-                    shown(label),
-                    row.pageviews.map_or("-".to_owned(), |n| n.to_string()),
-                    row.visitors.map_or("-".to_owned(), |n| n.to_string())
-                ))?;
-            }
-            Ok(())
-        }
+        Output::Table => rows.iter().try_for_each(|row| {
+            // The period (overview), else the value counted: the key named after the type.
+            let label = row.get("formatted_date").or(row.get(stats.kind.as_str()));
+            let number = |key| row.get(key).map_or("-".to_owned(), Value::to_string);
+            out(format_args!(
+                "{:<24}  {:>10}  {:>10}",
+                shown(label.and_then(Value::as_str).unwrap_or("-")),
+                number("pageviews"),
+                number("visitors")
+            ))
+        }),
     }
-}
-
-fn row_json(row: &bitpeak::resources::StatisticsRow) -> Value {
-    let mut object = serde_json::Map::new();
-    if let Some(p) = &row.period {
-        object.insert("date".into(), p.clone().into());
-    }
-    if let Some(v) = &row.value {
-        object.insert("value".into(), v.clone().into());
-    }
-    for (k, v) in &row.labels {
-        object.insert(k.clone(), v.clone().into());
-    }
-    object.insert("pageviews".into(), row.pageviews.into());
-    object.insert("visitors".into(), row.visitors.into());
-    Value::Object(object)
 }

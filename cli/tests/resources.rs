@@ -154,6 +154,19 @@ fn walk(s: &mut Session, r: &ResourceInfo) {
         "status-pages" => {
             s.run(&args(&["statistics", &id, "--output", "json"]));
             s.run(&args(&["statistics", &id, "--type", "country_code"]));
+            s.run(&args(&[
+                "statistics",
+                &id,
+                "--type",
+                "city_name",
+                "--country-code",
+                "DE",
+                "--start-date",
+                "2026-01-01",
+                "--end-date",
+                "01/31/2026",
+            ]));
+            s.run(&args(&["statistics", &id, "--type", "city_name", "--output", "json"]));
         }
         _ => {}
     }

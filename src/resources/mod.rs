@@ -48,7 +48,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/resources.rs"));
 }
 pub use generated::*;
-pub use statistics::{Statistics, StatisticsQuery, StatisticsRow};
+pub use statistics::{Statistics, StatisticsQuery};
 
 pub use crate::pagination::DEFAULT_CONCURRENCY;
 
@@ -337,25 +337,12 @@ impl Query {
             "results_per_page".to_owned(),
             self.per_page.get().to_string(),
         )];
-        for (name, value) in &self.params {
-            let Some(param) = R::PARAMS.iter().find(|p| p.name == name) else {
-                let known: Vec<&str> = R::PARAMS.iter().map(|p| p.name).collect();
-                return Err(Error::invalid(
-                    name.as_str(),
-                    format!(
-                        "is not a parameter of {} lists (they take: {known:?})",
-                        R::PATH
-                    ),
-                ));
-            };
-            if !param.values.is_empty() && !param.values.contains(&value.as_str()) {
-                return Err(Error::invalid(
-                    name.as_str(),
-                    format!("must be one of {:?}", param.values),
-                ));
-            }
-            wire.push((name.clone(), value.clone()));
-        }
+        let what = format!("{} lists", R::PATH);
+        wire.extend(crate::resource::Param::checked(
+            &self.params,
+            R::PARAMS,
+            &what,
+        )?);
         Ok(wire)
     }
 }
