@@ -1169,7 +1169,7 @@ impl Field<'_> {
                 let values: Vec<i64> = values.iter().filter_map(Value::as_i64).collect();
                 let _ = write!(
                     out,
-                    "crate::resources::check::int_one_of({w:?}, *v, &{values:?})?;"
+                    "crate::resources::check::one_of({w:?}, *v, &{values:?})?;"
                 );
             }
             let min = e["minimum"]

@@ -260,10 +260,9 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-        let base_url = check_base_url(base_url, self.allow_insecure_http)?;
+        let base_url = check_base_url(base_url, "base_url", self.allow_insecure_http)?;
         let site_url = match &self.site_url {
-            Some(site) => check_base_url(site, self.allow_insecure_http)
-                .map_err(|e| rename_field(e, "site_url"))?,
+            Some(site) => check_base_url(site, "site_url", self.allow_insecure_http)?,
             None => base_url
                 .strip_suffix("/api")
                 .unwrap_or(&base_url)
@@ -332,52 +331,34 @@ impl ClientBuilder {
     }
 }
 
-/// Parses the base URL, refuses clear-text HTTP off loopback, and drops a trailing slash.
-/// The same refusal, naming `field`.
-fn rename_field(error: Error, field: &str) -> Error {
-    match error {
-        Error::InvalidInput { reason, .. } => Error::invalid(field, reason),
-        other => other,
-    }
-}
-
-fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error> {
+/// Parses a base URL (`field`: `base_url` or `site_url`), refuses clear-text HTTP off
+/// loopback, and drops a trailing slash.
+fn check_base_url(raw: &str, field: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let bad = |reason: String| Err(Error::invalid(field, reason));
     // The text is not echoed: it may hold a password.
-    let url = Url::parse(raw).map_err(|e| Error::invalid("base_url", format!("not a URL: {e}")))?;
+    let url = match Url::parse(raw) {
+        Ok(url) => url,
+        Err(e) => return bad(format!("not a URL: {e}")),
+    };
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(
-            "base_url",
-            "must not carry a user name or password (the API key is the credential)",
-        ));
+        return bad(
+            "must not carry a user name or password (the API key is the credential)".into(),
+        );
     }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
     match url.scheme() {
         "https" => {}
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback && !allow_insecure_http {
-                return Err(Error::invalid(
-                    "base_url",
-                    "plain http:// would send the API key in clear text; use https:// or allow_insecure_http(true)",
-                ));
-            }
-        }
-        other => {
-            return Err(Error::invalid(
-                "base_url",
-                format!("the scheme must be https (or http), not {other:?}"),
-            ))
-        }
+        "http" if loopback || allow_insecure_http => {}
+        "http" => return bad("plain http:// would send the API key in clear text; use https:// or allow_insecure_http(true)".into()),
+        other => return bad(format!("the scheme must be https (or http), not {other:?}")),
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid(
-            "base_url",
-            "must not carry a query or fragment",
-        ));
+        return bad("must not carry a query or fragment".into());
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }

@@ -181,43 +181,24 @@ impl Error {
 
     /// Classifies a non-success answer from its status, headers and body.
     pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let parsed = serde_json::from_slice::<ErrorResponse>(body);
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            return Error::RateLimited {
+        let titles = serde_json::from_slice::<ErrorResponse>(body)
+            .map(|body| body.errors.into_iter().map(|e| e.title).collect::<Vec<_>>());
+        match (status, titles) {
+            (StatusCode::TOO_MANY_REQUESTS, titles) => Error::RateLimited {
                 reset_after: crate::ratelimit::reset_after(headers),
-                titles: parsed.map(titles_of).unwrap_or_default(),
-            };
-        }
-        if status.is_redirection() {
-            return Error::Redirect {
+                titles: titles.unwrap_or_default(),
+            },
+            (status, _) if status.is_redirection() => Error::Redirect {
                 status,
                 location: headers
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
-            };
-        }
-        match parsed {
-            Ok(parsed) => Self::from_error_body(status, headers, parsed),
-            Err(e) => Self::decode(status, body, &e),
-        }
-    }
-
-    /// Classifies an answer whose body already decoded as the API's error body.
-    pub(crate) fn from_error_body(
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: ErrorResponse,
-    ) -> Self {
-        let titles = titles_of(body);
-        match status {
-            StatusCode::UNAUTHORIZED => Error::Unauthorized { titles },
-            StatusCode::NOT_FOUND => Error::NotFound { titles },
-            StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-                reset_after: crate::ratelimit::reset_after(headers),
-                titles,
             },
-            _ => Error::Api { status, titles },
+            (status, Err(e)) => Self::decode(status, body, &e),
+            (StatusCode::UNAUTHORIZED, Ok(titles)) => Error::Unauthorized { titles },
+            (StatusCode::NOT_FOUND, Ok(titles)) => Error::NotFound { titles },
+            (status, Ok(titles)) => Error::Api { status, titles },
         }
     }
 
@@ -235,10 +216,6 @@ impl Error {
             reason,
         }
     }
-}
-
-fn titles_of(body: ErrorResponse) -> Vec<String> {
-    body.errors.into_iter().map(|e| e.title).collect()
 }
 
 struct Titles<'a>(&'a [String]);

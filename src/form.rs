@@ -8,33 +8,19 @@
 /// The fields of a form, in the order they are sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Form {
-    fields: Vec<(String, String)>,
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 impl Form {
-    /// No fields.
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
-
     /// The wire fields of a typed form (see [`crate::resource::FormBody::fields`]), each
     /// trimmed.
     pub(crate) fn from_fields(fields: Vec<(&'static str, String)>) -> Self {
-        fields
+        let trimmed = fields
             .into_iter()
-            .fold(Form::new(), |form, (name, value)| form.text(name, &value))
-    }
-
-    /// A text field, trimmed.
-    pub(crate) fn text(mut self, name: &str, value: &str) -> Self {
-        self.fields.push((name.to_owned(), value.trim().to_owned()));
-        self
-    }
-
-    /// The fields, in order.
-    #[cfg(test)]
-    pub(crate) fn fields(&self) -> &[(String, String)] {
-        &self.fields
+            .map(|(name, value)| (name.to_owned(), value.trim().to_owned()));
+        Form {
+            fields: trimmed.collect(),
+        }
     }
 
     /// A fresh multipart body with these fields.
@@ -59,7 +45,7 @@ mod tests {
             ("ping_servers_ids[]", " 2".to_owned()),
         ]);
         let pairs: Vec<(&str, &str)> = form
-            .fields()
+            .fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();

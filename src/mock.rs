@@ -168,10 +168,7 @@ impl FormMockServerExt for MockServer {
 
 /// The fields a form sends, as the client sends them (trimmed).
 fn wire_fields(form: &impl FormBody) -> Vec<(String, String)> {
-    form.fields()
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
-        .collect()
+    crate::form::Form::from_fields(form.fields()).fields
 }
 
 fn form_request(when: When, path: &str) -> When {

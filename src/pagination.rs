@@ -1,13 +1,10 @@
 //! Pagination for every resource of this API, which all share the `data`/`meta`/`links`
 //! envelope: one [`Page`], and every item as a lazy stream that pages by number.
 
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 
-use std::collections::{BTreeMap, HashSet};
-
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
+use futures::future;
 use futures::stream::{self, FuturesUnordered, Stream, StreamExt, TryStreamExt};
 
 use crate::raw::types::IntegerOrString;
@@ -117,15 +114,7 @@ impl PerPage {
 
     /// The number of items.
     pub fn get(self) -> u64 {
-        match self {
-            PerPage::P10 => 10,
-            PerPage::P25 => 25,
-            PerPage::P50 => 50,
-            PerPage::P100 => 100,
-            PerPage::P250 => 250,
-            PerPage::P500 => 500,
-            PerPage::P1000 => 1000,
-        }
+        [10, 25, 50, 100, 250, 500, 1000][self as usize]
     }
 }
 
@@ -161,37 +150,11 @@ pub const MAX_CONCURRENCY: usize = 32;
 /// claiming more pages of new records is not followed further.
 pub const MAX_PAGES: u64 = 100_000;
 
-/// A page's fetch, answering with its number.
-struct Numbered<Fut> {
-    number: u64,
-    fetch: Pin<Box<Fut>>,
-}
-
-impl<Fut: Future> Future for Numbered<Fut> {
-    type Output = (u64, Fut::Output);
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let number = self.number;
-        self.fetch.as_mut().poll(cx).map(|page| (number, page))
-    }
-}
-
-/// Every item from `first_page` on, as a lazy stream.
-///
-/// The first page is fetched alone to learn `total_pages`; after it, up to `concurrency`
-/// (at most [`MAX_CONCURRENCY`]) pages are in flight at once (1 = one after another), and
-/// items are yielded in page order. A page that arrives before the one due is held (at most
-/// `concurrency` pages are held beside those in flight), so one slow page does not stop the
-/// others from being fetched. Pages are fetched by number while the latest page says more
-/// exist; `links` are never followed. Items whose id was already yielded are skipped: offset
-/// pagination shifts when items are created or deleted while listing, which can repeat an
-/// item on the next page (and can make one be missed; nothing can prevent that short of
-/// listing again). A record that cannot be read at all is skipped with a `warn` event (the
-/// page's [`Page::unreadable`] has it). An error ends the stream, in its page's turn.
-///
-/// The listing also ends, with a `warn` event naming the inconsistency, when a page before
-/// the claimed last comes back empty or short, when a full page brings no record not seen
-/// before, or after [`MAX_PAGES`] pages: a server's `total_pages` is not trusted to end it.
+/// Every item from `first_page` on, as a lazy stream: the behaviour documented on
+/// [`crate::resources::Resources::list_all`]. A page that arrives before the one due is held
+/// (at most `concurrency` beside those in flight), so one slow page does not stop the others;
+/// a record that cannot be read at all is skipped with a `warn` event; an error ends the
+/// stream in its page's turn.
 pub(crate) fn paginate<T, F, Fut>(
     first_page: u64,
     concurrency: usize,
@@ -204,7 +167,8 @@ where
 {
     struct State<T, F, Fut: Future> {
         fetch: F,
-        in_flight: FuturesUnordered<Numbered<Fut>>,
+        /// Each fetch with its page number.
+        in_flight: FuturesUnordered<future::Join<future::Ready<u64>, Fut>>,
         /// Pages that arrived before their turn, by number.
         held: BTreeMap<u64, Result<Page<T>, Error>>,
         /// The next page number to request, `None` past the last number there is.
@@ -234,10 +198,9 @@ where
                 let Some(number) = st.next.filter(|n| *n <= st.last) else {
                     break;
                 };
-                st.in_flight.push(Numbered {
-                    number,
-                    fetch: Box::pin((st.fetch)(number)),
-                });
+                let fetch = (st.fetch)(number);
+                st.in_flight
+                    .push(future::join(future::ready(number), fetch));
                 st.requested += 1;
                 st.next = number.checked_add(1);
             }

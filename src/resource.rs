@@ -179,31 +179,10 @@ impl<'a> Endpoint<'a> {
         Endpoint { client, policy }
     }
 
-    /// Page `number` of `R`, with `query` (filters, page size) beside the page number.
-    pub(crate) async fn page<R: List>(
-        &self,
-        query: &[(String, String)],
-        number: u64,
-        per_page: u64,
-    ) -> Result<Page<R>, Error> {
-        self.page_at::<R>(R::LIST, None, query, number, per_page)
-            .await
-    }
-
-    /// The `R`s inside record `parent` (`GET /path/{parent}`), as one page.
-    pub(crate) async fn list_in<R: ListIn>(
-        &self,
-        parent: u64,
-        query: &[(String, String)],
-        number: u64,
-        per_page: u64,
-    ) -> Result<Page<R>, Error> {
-        check_id::<R>(parent)?;
-        self.page_at::<R>(R::LIST_IN, Some(parent), query, number, per_page)
-            .await
-    }
-
-    async fn page_at<R: Resource>(
+    /// Page `number` of `R` by `operation`: its list (`parent` is `None`), or the records
+    /// inside record `parent` (`GET /path/{parent}`); `query` (filters, page size) beside
+    /// the page number.
+    pub(crate) async fn page<R: Resource>(
         &self,
         operation: &'static str,
         parent: Option<u64>,
@@ -211,6 +190,9 @@ impl<'a> Endpoint<'a> {
         number: u64,
         per_page: u64,
     ) -> Result<Page<R>, Error> {
+        if let Some(parent) = parent {
+            check_id::<R>(parent)?;
+        }
         if number == 0 || i64::try_from(number).is_err() {
             return Err(Error::invalid(
                 "page",
@@ -244,35 +226,25 @@ impl<'a> Endpoint<'a> {
         paginate(first, concurrency, move |number| {
             let endpoint = self.clone();
             let query = Arc::clone(&query);
-            async move { endpoint.page::<R>(&query, number, per_page).await }
+            async move {
+                endpoint
+                    .page::<R>(R::LIST, None, &query, number, per_page)
+                    .await
+            }
         })
     }
 
-    /// The one `R` there is (`GET /path`).
-    pub(crate) async fn one<R: One>(&self) -> Result<R, Error> {
-        let url = self.url::<R>(None);
-        let sent = self
-            .send(R::ONE, || self.request(Method::GET, &url).build())
-            .await;
-        let answer = crate::classify::json::<Envelope>(sent)
-            .await
-            .map_err(unavailable::<R>)?;
-        record(answer.data)
-    }
-
-    /// One `R`.
-    pub(crate) async fn get<R: Get>(&self, id: u64) -> Result<R, Error> {
-        self.read::<R>(R::GET, id).await
-    }
-
-    /// One `R`, by the `operation` that reads it.
+    /// One `R` by the `operation` that reads it: record `id`, or the one there is (`GET
+    /// /path`, the user) when `id` is `None`.
     pub(crate) async fn read<R: Resource>(
         &self,
         operation: &'static str,
-        id: u64,
+        id: Option<u64>,
     ) -> Result<R, Error> {
-        check_id::<R>(id)?;
-        let url = self.url::<R>(Some(id));
+        if let Some(id) = id {
+            check_id::<R>(id)?;
+        }
+        let url = self.url::<R>(id);
         let sent = self
             .send(operation, || self.request(Method::GET, &url).build())
             .await;
@@ -327,7 +299,7 @@ impl<'a> Endpoint<'a> {
             (Err(e), _) => Err(e),
             (Ok(Saved::Record(r)), _) => Ok(r),
             (Ok(Saved::Id(id)), Some(read)) => {
-                self.read(read, id)
+                self.read(read, Some(id))
                     .await
                     .map_err(|e| Error::SavedButUnread {
                         id,

@@ -375,32 +375,18 @@ mod tests {
     #[test]
     fn idempotency_comes_from_the_method_and_the_path_shape() {
         use reqwest::Method;
-        let of = Idempotency::of;
-        assert_eq!(
-            of(&Method::POST, "/api/monitors"),
-            Idempotency::NotIdempotent
-        );
-        assert_eq!(
-            of(&Method::POST, "/api/team-members/"),
-            Idempotency::NotIdempotent
-        );
-        assert_eq!(
-            of(&Method::POST, "/api/monitors/7"),
-            Idempotency::Idempotent
-        );
-        assert_eq!(
-            of(&Method::POST, "/api/monitors/0"),
-            Idempotency::NotIdempotent
-        );
-        assert_eq!(of(&Method::GET, "/api/monitors"), Idempotency::Idempotent);
-        assert_eq!(
-            of(&Method::DELETE, "/api/monitors/7"),
-            Idempotency::Idempotent
-        );
-        assert_eq!(
-            of(&Method::PATCH, "/api/monitors/7"),
-            Idempotency::NotIdempotent
-        );
+        use Idempotency::*;
+        for (method, path, expected) in [
+            (Method::POST, "/api/monitors", NotIdempotent),
+            (Method::POST, "/api/team-members/", NotIdempotent),
+            (Method::POST, "/api/monitors/7", Idempotent),
+            (Method::POST, "/api/monitors/0", NotIdempotent),
+            (Method::GET, "/api/monitors", Idempotent),
+            (Method::DELETE, "/api/monitors/7", Idempotent),
+            (Method::PATCH, "/api/monitors/7", NotIdempotent),
+        ] {
+            assert_eq!(Idempotency::of(&method, path), expected, "{method} {path}");
+        }
     }
 
     #[test]

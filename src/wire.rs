@@ -56,6 +56,18 @@ impl RawRecord {
         }
         serde_json::from_str(self.json()).map_err(|e| format!("the record is not readable: {e}"))
     }
+
+    /// A record made from any serializable value (a generated type, a `serde_json::Value`),
+    /// e.g. to answer a mock request.
+    ///
+    /// ```
+    /// let raw = bitpeak::wire::RawRecord::of(&serde_json::json!({"id": 7}))?;
+    /// assert_eq!(raw.json(), r#"{"id":7}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawRecord)
+    }
 }
 
 impl PartialEq for RawRecord {
@@ -69,20 +81,6 @@ impl Eq for RawRecord {}
 impl fmt::Debug for RawRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RawRecord({})", self.json())
-    }
-}
-
-impl RawRecord {
-    /// A record made from any serializable value (a generated type, a `serde_json::Value`),
-    /// e.g. to answer a mock request.
-    ///
-    /// ```
-    /// let raw = bitpeak::wire::RawRecord::of(&serde_json::json!({"id": 7}))?;
-    /// assert_eq!(raw.json(), r#"{"id":7}"#);
-    /// # Ok::<(), serde_json::Error>(())
-    /// ```
-    pub fn of<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(RawRecord)
     }
 }
 
@@ -385,29 +383,9 @@ fn read_encoded<T: Tolerant>(text: &str) -> Option<T> {
 }
 
 /// A map key, borrowed from the input when it can be.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// A list: a JSON array; an object PHP wrote from an array with gaps (`{"1": 3, "3": 4}`: its
 /// values, in the order of their integer keys); the same JSON-encoded in a string; `[]`,
@@ -495,54 +473,36 @@ impl<T: Tolerant> Tolerant for Vec<T> {
 /// `null` or `""` as empty. `None` when any value cannot be read.
 impl<T: Tolerant> Tolerant for std::collections::BTreeMap<String, T> {
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
-        struct MapVisitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Tolerant> Visitor<'de> for MapVisitor<T> {
-            type Value = Option<std::collections::BTreeMap<String, T>>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = std::collections::BTreeMap::new();
-                let mut readable = true;
-                while let Some((Key(key), Read(item))) = map.next_entry::<Key<'de>, Read<T>>()? {
-                    match item {
-                        Some(item) if readable => {
-                            out.insert(key.into_owned(), item);
-                        }
-                        _ => readable = false,
-                    }
-                }
-                Ok(readable.then_some(out))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                Ok(empty_seq(seq)?.then(std::collections::BTreeMap::new))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(encoded_or_empty(v))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Some(std::collections::BTreeMap::new()))
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(Some(std::collections::BTreeMap::new()))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                Tolerant::read(d)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
+        let entries = object::<D, Entries<T>>(deserializer)?;
+        Ok(entries.filter(|e| !e.unreadable).map(|e| e.map))
+    }
+}
+
+/// A map's entries read as an object type's fields, and whether any value was unreadable.
+struct Entries<T> {
+    map: std::collections::BTreeMap<String, T>,
+    unreadable: bool,
+}
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries {
+            map: std::collections::BTreeMap::new(),
+            unreadable: false,
         }
-        deserializer.deserialize_any(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T: Tolerant> Fields for Entries<T> {
+    fn read_field<'de, D: Deserializer<'de>>(
+        &mut self,
+        key: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        let item = T::read(value)?;
+        self.unreadable |= item.is_none();
+        self.map.extend(item.map(|item| (key.to_owned(), item)));
+        Ok(())
     }
 }
 
@@ -658,23 +618,7 @@ fn read_fields<'de, A: MapAccess<'de>, T: Fields>(mut map: A) -> Result<T, A::Er
 
 /// Reads a record's JSON text into a generated model's fields (see [`Fields`]).
 pub(crate) fn record_fields<T: Fields>(raw: &RawRecord) -> Result<T, String> {
-    struct Record<T>(T);
-    impl<'de, T: Fields> Deserialize<'de> for Record<T> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct RecordVisitor<T>(std::marker::PhantomData<T>);
-            impl<'de, T: Fields> Visitor<'de> for RecordVisitor<T> {
-                type Value = Record<T>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a JSON object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Record<T>, A::Error> {
-                    read_fields(map).map(Record)
-                }
-            }
-            d.deserialize_map(RecordVisitor(std::marker::PhantomData))
-        }
-    }
-    raw.fields::<Record<T>>().map(|r| r.0)
+    Ok(raw.fields::<Read<Encoded<T>>>()?.0.unwrap_or_default().0)
 }
 
 /// A field's value for [`Fields::read_field`]: read tolerantly into `slot`.

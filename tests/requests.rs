@@ -514,7 +514,12 @@ async fn statistics_sends_the_type_and_every_parameter_and_reads_each_key() {
     assert_eq!(
         read,
         [
-            (Some("news"), Some("launch"), Some(3), vec!["extra".to_owned()]),
+            (
+                Some("news"),
+                Some("launch"),
+                Some(3),
+                vec!["extra".to_owned()]
+            ),
             (None, None, Some(2), vec![]),
         ]
     );

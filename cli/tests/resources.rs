@@ -166,7 +166,14 @@ fn walk(s: &mut Session, r: &ResourceInfo) {
                 "--end-date",
                 "01/31/2026",
             ]));
-            s.run(&args(&["statistics", &id, "--type", "city_name", "--output", "json"]));
+            s.run(&args(&[
+                "statistics",
+                &id,
+                "--type",
+                "city_name",
+                "--output",
+                "json",
+            ]));
         }
         _ => {}
     }

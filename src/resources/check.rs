@@ -54,23 +54,16 @@ pub(crate) fn max_chars(field: &str, value: &str, max: u64) -> Result<(), Error>
     Ok(())
 }
 
-/// One of the allowed texts.
-pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
+/// One of the allowed texts or integers.
+pub(crate) fn one_of<T: PartialEq + std::fmt::Debug>(
+    field: &str,
+    value: T,
+    allowed: &[T],
+) -> Result<(), Error> {
     if !allowed.contains(&value) {
         return Err(Error::invalid(
             field,
             format!("{value:?} is not allowed; use one of {allowed:?}"),
-        ));
-    }
-    Ok(())
-}
-
-/// One of the allowed integers.
-pub(crate) fn int_one_of(field: &str, value: i64, allowed: &[i64]) -> Result<(), Error> {
-    if !allowed.contains(&value) {
-        return Err(Error::invalid(
-            field,
-            format!("{value} is not allowed; use one of {allowed:?}"),
         ));
     }
     Ok(())
@@ -227,8 +220,8 @@ mod tests {
         assert!(one_of("type", "ping", &["website", "ping"]).is_ok());
         assert!(one_of("type", "smtp", &["website", "ping"]).is_err());
         assert!(
-            int_one_of("timeout_seconds", 5, &[1, 5]).is_ok()
-                && int_one_of("timeout_seconds", 4, &[1, 5]).is_err()
+            one_of("timeout_seconds", 5, &[1, 5]).is_ok()
+                && one_of("timeout_seconds", 4, &[1, 5]).is_err()
         );
         assert_eq!(
             field(range("port", 70000, Some(0), Some(65535)).unwrap_err()),

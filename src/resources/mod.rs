@@ -122,7 +122,7 @@ impl<'c, R: List + 'c> Resources<'c, R> {
         let wire = query.wire::<R>()?;
         let number = query.page.unwrap_or(1);
         self.endpoint()
-            .page(&wire, number, query.per_page.get())
+            .page::<R>(R::LIST, None, &wire, number, query.per_page.get())
             .await
     }
 
@@ -179,7 +179,13 @@ impl<R: ListIn> Resources<'_, R> {
             query.per_page.get().to_string(),
         )];
         self.endpoint()
-            .list_in(parent, &wire, number, query.per_page.get())
+            .page::<R>(
+                R::LIST_IN,
+                Some(parent),
+                &wire,
+                number,
+                query.per_page.get(),
+            )
             .await
     }
 }
@@ -187,7 +193,7 @@ impl<R: ListIn> Resources<'_, R> {
 impl<R: One> Resources<'_, R> {
     /// The one record there is (the accessor of such a resource calls it).
     pub(crate) async fn one(&self) -> Result<R, Error> {
-        self.endpoint().one().await
+        self.endpoint().read::<R>(R::ONE, None).await
     }
 }
 
@@ -203,7 +209,7 @@ impl<R: Get> Resources<'_, R> {
     /// ```
     #[tracing::instrument(level = "debug", skip(self), fields(resource = R::PATH))]
     pub async fn get(&self, id: u64) -> Result<R, Error> {
-        self.endpoint().get(id).await
+        self.endpoint().read::<R>(R::GET, Some(id)).await
     }
 }
 
@@ -251,7 +257,12 @@ impl<R: Update> Resources<'_, R> {
             .filter(|r| fields.iter().all(|(name, _)| *name != r.field))
             .collect();
         if let (false, Some(read)) = (missing.is_empty(), R::READ) {
-            let stored = self.endpoint().read::<R>(read, id).await?.raw().to_value();
+            let stored = self
+                .endpoint()
+                .read::<R>(read, Some(id))
+                .await?
+                .raw()
+                .to_value();
             for resend in missing {
                 let values = stored_values(&stored, resend.from);
                 fields.extend(values.map(|v| (resend.field, resend.text(v))));
