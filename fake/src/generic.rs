@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::server::{
@@ -119,9 +119,7 @@ fn union_answer(v: u16, u: &Union, map: &mut Map<String, Value>) {
 
 /// `GET /path`.
 pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response {
-    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
+    let params = params(query);
     let param = |name: &str| {
         params
             .get(name)
@@ -168,6 +166,13 @@ pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response
     )
 }
 
+/// A query string's parameters (the last of each name).
+fn params(query: &str) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
@@ -184,15 +189,15 @@ pub(super) fn single(state: &State, r: &'static Resource) -> Response {
     if rows.rows.is_empty() {
         rows.seed(user(state.config.profile));
     }
-    match rows
-        .rows
-        .keys()
-        .next()
-        .and_then(|id| rows.answer(state, r, *id, false))
-    {
-        Some(row) => ok_json(StatusCode::OK, json!({ "data": row })),
-        None => not_found(),
-    }
+    let first = rows.rows.keys().next().copied();
+    data(first.and_then(|id| rows.answer(state, r, id, false)))
+}
+
+/// `{data}` with the record, or the JSON 404 without one.
+fn data(row: Option<Value>) -> Response {
+    row.map_or_else(not_found, |row| {
+        ok_json(StatusCode::OK, json!({ "data": row }))
+    })
 }
 
 /// The fake's user, with the fields this profile's server sends (API-SURFACE §3.13).
@@ -257,9 +262,7 @@ pub(super) fn statistics(state: &State, status_page_id: u64, query: &str) -> Res
     if !exists {
         return not_found();
     }
-    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
+    let params = params(query);
     let kind = params.get("type").map_or("overview", String::as_str);
     let rows = match kind {
         "referrer_path" => {
@@ -279,26 +282,19 @@ pub(super) fn statistics(state: &State, status_page_id: u64, query: &str) -> Res
         // Unknown types fall back to the overview, as the servers do.
         _ => json!([{"pageviews": 12, "visitors": 5, "formatted_date": "2026-01-01"}]),
     };
-    ok_json(StatusCode::OK, json!({ "data": rows }))
+    data(Some(rows))
 }
 
 /// `GET /path/{id}`.
 pub(super) fn get(state: &State, r: &'static Resource, id: u64) -> Response {
     let store = lock(&state.store);
-    let row = store.records.get(r.path);
-    match row.and_then(|rows| rows.answer(state, r, id, false)) {
-        Some(row) => ok_json(StatusCode::OK, json!({ "data": row })),
-        None => not_found(),
-    }
+    let rows = store.records.get(r.path);
+    data(rows.and_then(|rows| rows.answer(state, r, id, false)))
 }
 
 /// `POST /path`.
 pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, String)]) -> Response {
-    let missing = |name: &&str| {
-        values(fields, name)
-            .last()
-            .is_none_or(|v| v.trim().is_empty())
-    };
+    let missing = |name: &&str| last(fields, name).is_none_or(|v| v.trim().is_empty());
     if r.required.iter().any(missing) {
         return ValidationError::Required.answer();
     }
@@ -311,15 +307,12 @@ pub(super) fn create(state: &State, r: &'static Resource, fields: &[(String, Str
     }
     let mut store = lock(&state.store);
     if r.path == "team-members" {
-        let team = values(fields, "team_id").last().map(php_int).unwrap_or(0);
+        let team = last(fields, "team_id").map(php_int).unwrap_or(0);
         let teams = store.records.get("teams");
         if !teams.is_some_and(|t| t.rows.contains_key(&(team as u64))) {
             return not_found();
         }
-        let email = values(fields, "user_email")
-            .last()
-            .unwrap_or_default()
-            .trim();
+        let email = last(fields, "user_email").unwrap_or_default().trim();
         let members = store.records.get("team-members");
         let taken = members.is_some_and(|m| {
             m.rows
@@ -432,11 +425,7 @@ pub(super) fn update(
     if let Err(e) = check(r, fields) {
         return e.answer();
     }
-    let blank = |name: &&str| {
-        values(fields, name)
-            .last()
-            .is_some_and(|v| v.trim().is_empty())
-    };
+    let blank = |name: &&str| last(fields, name).is_some_and(|v| v.trim().is_empty());
     if r.required.iter().any(blank) {
         return ValidationError::Required.answer();
     }
@@ -512,7 +501,7 @@ pub(super) fn ping(state: &State, code: &str) -> Response {
     row["last_run_datetime"] = Value::from(at);
     row["total_runs"] = Value::from(row["total_runs"].as_i64().unwrap_or(0) + 1);
     row["is_ok"] = Value::from(1);
-    state.empty_ok()
+    StatusCode::OK.into_response()
 }
 
 /// The answer to create and update: `{id}`, or the whole record on servers that send it.
@@ -551,10 +540,15 @@ fn values<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<It
         .map(|(_, v)| v.as_str())
 }
 
+/// The last value sent for `name` (the one PHP reads).
+fn last<'a>(fields: &'a [(String, String)], name: &'a str) -> Option<&'a str> {
+    values(fields, name).last()
+}
+
 /// Refuses a value the server does not accept.
 fn check(r: &Resource, fields: &[(String, String)]) -> Result<(), ValidationError> {
     for field in r.fields {
-        let Some(value) = values(fields, field.form).last() else {
+        let Some(value) = last(fields, field.form) else {
             continue;
         };
         if !field.allowed.is_empty() && !field.allowed.contains(&value.trim()) {
@@ -569,8 +563,8 @@ fn check(r: &Resource, fields: &[(String, String)]) -> Result<(), ValidationErro
         }
     }
     if r.path == "monitors" {
-        let kind = values(fields, "type").last().unwrap_or("website");
-        if let Some(target) = values(fields, "target").last() {
+        let kind = last(fields, "type").unwrap_or("website");
+        if let Some(target) = last(fields, "target") {
             let url = target.trim().starts_with("http://") || target.trim().starts_with("https://");
             if kind == "website" && !url {
                 return Err(ValidationError::Invalid("target"));
@@ -599,25 +593,26 @@ fn apply(
     write: &Write,
 ) {
     for field in r.fields.iter().filter(|f| !f.at.is_empty()) {
-        let mut sent = values(fields, field.form).peekable();
-        if sent.peek().is_none() {
+        let Some(text) = last(fields, field.form) else {
             continue;
-        }
+        };
+        let sent = values(fields, field.form);
         let value = match field.ty {
-            Ty::Text => Value::from(clean(sent.last().unwrap_or_default())),
-            Ty::Lower => Value::from(clean(sent.last().unwrap_or_default()).to_lowercase()),
+            Ty::Text => Value::from(clean(text)),
+            Ty::Lower => Value::from(clean(text).to_lowercase()),
             Ty::Access => access(sent),
-            Ty::Int => Value::from(php_int(sent.last().unwrap_or_default())),
-            Ty::Bool => Value::from(php_bool(sent.last().unwrap_or_default())),
+            Ty::Int => Value::from(php_int(text)),
+            Ty::Bool => Value::from(php_bool(text)),
             Ty::Ints => Value::from(sent.map(php_int).collect::<Vec<_>>()),
             Ty::Texts => Value::from(sent.map(clean).collect::<Vec<_>>()),
-            Ty::Codes => codes(state, sent.last().unwrap_or_default()),
-            Ty::Switch => {
-                let number = sent.last().unwrap_or_default().trim().parse::<i64>();
-                Value::from(i64::from(number.is_ok_and(|n| n != 0)))
-            }
+            Ty::Codes => codes(state, text),
+            Ty::Switch => Value::from(i64::from(text.trim().parse::<i64>().is_ok_and(|n| n != 0))),
         };
-        set(record, field.at, value);
+        let at = match field.at.ends_with('.') {
+            true => format!("{}{}", field.at, field.form.trim_end_matches("[]")),
+            false => field.at.to_owned(),
+        };
+        set(record, &at, value);
     }
     for zip in r.zips {
         let columns: Vec<Vec<&str>> = zip
@@ -659,7 +654,7 @@ fn apply_union(
     fields: &[(String, String)],
     write: &Write,
 ) {
-    let sent = values(fields, u.tag).last();
+    let sent = last(fields, u.tag);
     let before = match write {
         Write::Over(before) => before,
         Write::Foreign if sent.is_none() => return,
@@ -679,7 +674,7 @@ fn apply_union(
     {
         Some((_, keys)) => {
             for key in *keys {
-                let value = match values(fields, key).last() {
+                let value = match last(fields, key) {
                     Some(value) => Value::from(clean(value)),
                     None if unchanged && !before[u.at][*key].is_null() => {
                         before[u.at][*key].clone()
@@ -759,17 +754,12 @@ fn php_bool(text: &str) -> i64 {
 }
 
 fn codes(state: &State, text: &str) -> Value {
+    let code = |text| Some(php_int(text)).filter(|code| (0..=1000).contains(code));
     if version(state.config.profile) < 2025 {
-        let code = php_int(text);
-        return Value::from(if (0..=1000).contains(&code) { code } else { 0 });
+        return Value::from(code(text).unwrap_or(0));
     }
     let mut out: Vec<i64> = Vec::new();
-    for code in text.split(',').map(php_int) {
-        let code = if (0..=1000).contains(&code) {
-            code
-        } else {
-            200
-        };
+    for code in text.split(',').map(|text| code(text).unwrap_or(200)) {
         if !out.contains(&code) {
             out.push(code);
         }

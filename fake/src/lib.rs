@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -222,7 +222,8 @@ pub const DEFAULT_KEY: &str = "fake-key";
 pub struct FakeServer {
     base_url: String,
     state: Arc<server::State>,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// Dropped with the server, it ends the serving (gracefully).
+    _shutdown: oneshot::Sender<()>,
 }
 
 impl fmt::Debug for FakeServer {
@@ -243,6 +244,7 @@ impl FakeServer {
         let (shutdown, stopped) = oneshot::channel();
         let app = server::router(Arc::clone(&state));
         tokio::spawn(async move {
+            // Until the sender is dropped.
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
@@ -253,7 +255,7 @@ impl FakeServer {
         Ok(FakeServer {
             base_url,
             state,
-            shutdown: Some(shutdown),
+            _shutdown: shutdown,
         })
     }
 
@@ -264,12 +266,7 @@ impl FakeServer {
 
     /// The next `count` requests meet `fault` (before authentication).
     pub fn inject(&self, fault: Fault, count: usize) {
-        let mut faults = self
-            .state
-            .faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        faults.extend(std::iter::repeat_n(fault, count));
+        server::lock(&self.state.faults).extend(std::iter::repeat_n(fault, count));
     }
 
     /// How many requests the server has received.
@@ -336,20 +333,8 @@ impl FakeServer {
         self.state.count(path)
     }
 
-    /// Stops serving.
-    pub fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for FakeServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
+    /// Stops serving (as dropping it does).
+    pub fn stop(self) {}
 }
 
 pub(crate) type FaultQueue = Mutex<VecDeque<Fault>>;

@@ -20,6 +20,7 @@ use super::table;
 use super::{FakeConfig, Fault, FaultQueue, Profile};
 
 const NOT_FOUND_HTML: &str = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body></html>";
+const JSON: &str = "application/json";
 const PER_PAGE: [u64; 7] = [10, 25, 50, 100, 250, 500, 1000];
 
 pub(crate) struct State {
@@ -95,30 +96,20 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 
 pub(super) fn error(status: StatusCode, title: &str) -> Response {
     let body = json!({"errors": [{"title": title, "status": status.as_u16()}]});
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    ok_json(status, body)
+}
+
+/// An answer with this body, labelled `content_type`.
+fn typed(status: StatusCode, content_type: &'static str, body: impl IntoResponse) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 fn html(status: StatusCode, body: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
-        body,
-    )
-        .into_response()
+    typed(status, "text/html; charset=UTF-8", body)
 }
 
 pub(super) fn ok_json(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    typed(status, JSON, body.to_string())
 }
 
 async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
@@ -183,30 +174,16 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
         Err(response) => return response,
     };
     let (limit_headers, limited) = rate_limit(&state, &key);
-    let mut response = if let Some(response) = limited {
-        response
-    } else {
-        let id = match id.as_deref().map(str::parse::<u64>) {
-            None => None,
-            Some(Ok(id)) => Some(id),
-            Some(Err(_)) => {
-                return with_headers(
-                    error(
-                        StatusCode::NOT_FOUND,
-                        "The requested resource was not found.",
-                    ),
-                    limit_headers,
-                )
-            }
-        };
-        match (resource, method, id) {
-            (Some(r), method, id) => generic_answer(&state, r, method, id, request).await,
-            // Statistics, the one route outside the table.
-            (None, Method::GET, Some(id)) => {
-                generic::statistics(&state, id, request.uri().query().unwrap_or(""))
-            }
-            (None, _, _) => not_found(),
+    let id = id.as_deref().map(str::parse::<u64>).transpose();
+    let mut response = match (limited, resource, method, id) {
+        (Some(response), ..) => response,
+        (None, _, _, Err(_)) => not_found(),
+        (None, Some(r), method, Ok(id)) => generic_answer(&state, r, method, id, request).await,
+        // Statistics, the one route outside the table.
+        (None, None, Method::GET, Ok(Some(id))) => {
+            generic::statistics(&state, id, request.uri().query().unwrap_or(""))
         }
+        (None, None, _, _) => not_found(),
     };
     response.headers_mut().extend(limit_headers);
     response
@@ -255,38 +232,23 @@ pub(super) enum ValidationError {
 
 impl ValidationError {
     pub(super) fn answer(&self) -> Response {
-        match self {
-            ValidationError::Required => error(
-                StatusCode::UNAUTHORIZED,
-                "The fields marked with * are required and cannot be empty.",
-            ),
-            ValidationError::Invalid(field) => error(
-                StatusCode::UNAUTHORIZED,
-                &format!("The {field} field is not valid."),
-            ),
-            ValidationError::TooLong(field, most) => error(
-                StatusCode::UNAUTHORIZED,
-                &format!("The {field} must be at most {most} characters long."),
-            ),
-        }
+        let title = match self {
+            Self::Required => "The fields marked with * are required and cannot be empty.".into(),
+            Self::Invalid(field) => format!("The {field} field is not valid."),
+            Self::TooLong(field, most) => {
+                format!("The {field} must be at most {most} characters long.")
+            }
+        };
+        error(StatusCode::UNAUTHORIZED, &title)
     }
 }
 
-fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
-    response.headers_mut().extend(headers);
-    response
-}
-
 fn authenticate(state: &State, headers: &HeaderMap) -> Result<String, Response> {
+    // A malformed header's answer gives the status as a string, an unknown key's as a number.
+    let title = "You do not have access to the API.";
     let malformed = || {
-        let body =
-            json!({"errors": [{"title": "You do not have access to the API.", "status": "401"}]});
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response()
+        let body = json!({"errors": [{"title": title, "status": "401"}]});
+        ok_json(StatusCode::UNAUTHORIZED, body)
     };
     let value = headers
         .get(header::AUTHORIZATION)
@@ -300,10 +262,7 @@ fn authenticate(state: &State, headers: &HeaderMap) -> Result<String, Response> 
     if state.keys.iter().any(|k| k == key) {
         Ok(key.to_owned())
     } else {
-        Err(error(
-            StatusCode::UNAUTHORIZED,
-            "You do not have access to the API.",
-        ))
+        Err(error(StatusCode::UNAUTHORIZED, title))
     }
 }
 
@@ -353,12 +312,7 @@ async fn form(request: Request) -> Result<Vec<(String, String)>, Response> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let bad = || {
-        error(
-            StatusCode::UNAUTHORIZED,
-            "The fields marked with * are required and cannot be empty.",
-        )
-    };
+    let bad = || ValidationError::Required.answer();
     if content_type.starts_with("multipart/form-data") {
         let mut multipart = Multipart::from_request(request, &())
             .await
@@ -477,20 +431,10 @@ impl State {
     /// A delete's answer: `200`, empty, labelled JSON as real servers do unless configured not.
     pub(super) fn deleted(&self) -> Response {
         if self.config.delete_content_type {
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "",
-            )
-                .into_response()
+            typed(StatusCode::OK, JSON, "")
         } else {
-            self.empty_ok()
+            StatusCode::OK.into_response()
         }
-    }
-
-    /// `200` with an empty body.
-    pub(super) fn empty_ok(&self) -> Response {
-        StatusCode::OK.into_response()
     }
 
     /// The answer of a resource the instance switched off (before authentication): from 2025
@@ -500,16 +444,10 @@ impl State {
             return None;
         }
         let site = self.base_url.strip_suffix("/api").unwrap_or(&self.base_url);
+        let to_not_found = [(header::LOCATION, format!("{site}/not-found"))];
         match self.config.profile {
             Profile::Document | Profile::V2023 => None,
-            Profile::V2025 => Some(
-                (
-                    StatusCode::FOUND,
-                    [(header::LOCATION, format!("{site}/not-found"))],
-                    "",
-                )
-                    .into_response(),
-            ),
+            Profile::V2025 => Some((StatusCode::FOUND, to_not_found, "").into_response()),
             Profile::V2026 => Some(html(StatusCode::NOT_FOUND, NOT_FOUND_HTML)),
         }
     }

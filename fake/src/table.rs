@@ -31,9 +31,11 @@ pub(super) enum Ty {
     Switch,
 }
 
-/// A form field: its name, where the record stores it (`settings.timeout_seconds`; empty: read
-/// but not part of the record), its type, the values the server accepts (empty: any) and how
-/// many characters it may have once cleaned (fewer is a blank field, more is refused).
+/// A form field: its name, where the record stores it (`notifications.is_ok`; a path ending in
+/// `.` goes on with the form's name less `[]`, so `timeout_seconds` at `settings.` is stored at
+/// `settings.timeout_seconds`; empty: read but not part of the record), its type, the values
+/// the server accepts (empty: any) and how many characters it may have once cleaned (fewer is
+/// a blank field, more is refused).
 pub(super) struct Field {
     pub form: &'static str,
     pub at: &'static str,
@@ -191,6 +193,7 @@ pub(super) fn version(profile: Profile) -> u16 {
 const FROM_2025: &[Profile] = &[Profile::V2025, Profile::V2026];
 const INTERVAL_UNITS: &[&str] = &["seconds", "minutes", "hours", "days"];
 const TIMINGS: &[&str] = &["1", "2", "3", "7", "14", "30", "60"];
+const METHODS: &[&str] = &["HEAD", "GET", "POST", "PUT", "PATCH"];
 
 /// What a resource has unless its entry says otherwise: a 2023 collection with every
 /// operation, no form fields, no quirks.
@@ -318,49 +321,21 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("port", "port", Ty::Int),
             f("project_id", "project_id", Ty::Int),
             f("ping_servers_ids[]", "ping_servers_ids", Ty::Ints),
-            f(
-                "check_interval_seconds",
-                "settings.check_interval_seconds",
-                Ty::Int,
-            ),
-            f("timeout_seconds", "settings.timeout_seconds", Ty::Int),
+            f("check_interval_seconds", "settings.", Ty::Int),
+            f("timeout_seconds", "settings.", Ty::Int),
             f("is_ok_notifications[]", "notifications.is_ok", Ty::Ints),
             f("email_reports_is_enabled", "", Ty::Bool),
             f("is_enabled", "is_enabled", Ty::Bool),
-            one_of(
-                "request_method",
-                "settings.request_method",
-                &["HEAD", "GET", "POST", "PUT", "PATCH"],
-            ),
-            f("request_body", "settings.request_body", Ty::Text),
-            f(
-                "request_basic_auth_username",
-                "settings.request_basic_auth_username",
-                Ty::Text,
-            ),
-            f(
-                "request_basic_auth_password",
-                "settings.request_basic_auth_password",
-                Ty::Text,
-            ),
-            f(
-                "response_status_code",
-                "settings.response_status_code",
-                Ty::Codes,
-            ),
-            f("response_body", "settings.response_body", Ty::Text),
-            one_of("ping_ipv", "settings.ping_ipv", &["ipv4", "ipv6"]),
-            f(
-                "cache_buster_is_enabled",
-                "settings.cache_buster_is_enabled",
-                Ty::Bool,
-            ),
-            f(
-                "verify_ssl_is_enabled",
-                "settings.verify_ssl_is_enabled",
-                Ty::Bool,
-            ),
-            f("follow_redirects", "settings.follow_redirects", Ty::Int),
+            one_of("request_method", "settings.", METHODS),
+            f("request_body", "settings.", Ty::Text),
+            f("request_basic_auth_username", "settings.", Ty::Text),
+            f("request_basic_auth_password", "settings.", Ty::Text),
+            f("response_status_code", "settings.", Ty::Codes),
+            f("response_body", "settings.", Ty::Text),
+            one_of("ping_ipv", "settings.", &["ipv4", "ipv6"]),
+            f("cache_buster_is_enabled", "settings.", Ty::Bool),
+            f("verify_ssl_is_enabled", "settings.", Ty::Bool),
+            f("follow_redirects", "settings.", Ty::Int),
         ],
         zips: &[
             Zip {
@@ -410,18 +385,10 @@ pub(super) const RESOURCES: &[Resource] = &[
         required: &["name"],
         fields: &[
             f("name", "name", Ty::Text),
-            f("run_interval", "settings.run_interval", Ty::Int),
-            one_of(
-                "run_interval_type",
-                "settings.run_interval_type",
-                INTERVAL_UNITS,
-            ),
-            f("run_interval_grace", "settings.run_interval_grace", Ty::Int),
-            one_of(
-                "run_interval_grace_type",
-                "settings.run_interval_grace_type",
-                INTERVAL_UNITS,
-            ),
+            f("run_interval", "settings.", Ty::Int),
+            one_of("run_interval_type", "settings.", INTERVAL_UNITS),
+            f("run_interval_grace", "settings.", Ty::Int),
+            one_of("run_interval_grace_type", "settings.", INTERVAL_UNITS),
             f("project_id", "project_id", Ty::Int),
             f("is_ok_notifications[]", "notifications.is_ok", Ty::Ints),
             f("email_reports_is_enabled", "", Ty::Bool),
@@ -454,26 +421,14 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("name", "name", Ty::Text),
             f("target", "target", Ty::Text),
             f("project_id", "project_id", Ty::Int),
-            f(
-                "whois_notifications[]",
-                "whois_notifications.whois_notifications",
-                Ty::Ints,
-            ),
+            f("whois_notifications[]", "whois_notifications.", Ty::Ints),
             one_of(
                 "whois_notifications_timing",
-                "whois_notifications.whois_notifications_timing",
+                "whois_notifications.",
                 TIMINGS,
             ),
-            f(
-                "ssl_notifications[]",
-                "ssl_notifications.ssl_notifications",
-                Ty::Ints,
-            ),
-            one_of(
-                "ssl_notifications_timing",
-                "ssl_notifications.ssl_notifications_timing",
-                TIMINGS,
-            ),
+            f("ssl_notifications[]", "ssl_notifications.", Ty::Ints),
+            one_of("ssl_notifications_timing", "ssl_notifications.", TIMINGS),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
         defaults: |_| {
@@ -496,14 +451,10 @@ pub(super) const RESOURCES: &[Resource] = &[
         fields: &[
             f("name", "name", Ty::Text),
             f("target", "target", Ty::Text),
-            f(
-                "dns_check_interval_seconds",
-                "settings.dns_check_interval_seconds",
-                Ty::Int,
-            ),
+            f("dns_check_interval_seconds", "settings.", Ty::Int),
             f("project_id", "project_id", Ty::Int),
             f("notifications[]", "notifications", Ty::Ints),
-            f("dns_types[]", "settings.dns_types", Ty::Texts),
+            f("dns_types[]", "settings.", Ty::Texts),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
         defaults: |_| {
@@ -526,11 +477,7 @@ pub(super) const RESOURCES: &[Resource] = &[
         fields: &[
             f("name", "name", Ty::Text),
             f("target", "target", Ty::Text),
-            f(
-                "server_check_interval_seconds",
-                "settings.server_check_interval_seconds",
-                Ty::Int,
-            ),
+            f("server_check_interval_seconds", "settings.", Ty::Int),
             f("project_id", "project_id", Ty::Int),
             f("notifications[]", "notifications", Ty::Ints),
             f("is_enabled", "is_enabled", Ty::Bool),
@@ -572,12 +519,8 @@ pub(super) const RESOURCES: &[Resource] = &[
             f("port", "port", Ty::Int),
             f("query_port", "query_port", Ty::Int),
             f("type", "type", Ty::Text),
-            f(
-                "check_interval_seconds",
-                "settings.check_interval_seconds",
-                Ty::Int,
-            ),
-            f("timeout_seconds", "settings.timeout_seconds", Ty::Int),
+            f("check_interval_seconds", "settings.", Ty::Int),
+            f("timeout_seconds", "settings.", Ty::Int),
             f("project_id", "project_id", Ty::Int),
             f("is_enabled", "is_enabled", Ty::Bool),
         ],
