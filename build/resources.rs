@@ -879,9 +879,7 @@ fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<Strin
         let mut ops = Vec::new();
         let mut params = "&[]".to_owned();
         let (mut create, mut update) = ("None".to_owned(), "None".to_owned());
-        let op = |name: &str, ty: &str| {
-            format!("{name}: Some(crate::catalog::{name}::<{m}> as crate::catalog::{ty})")
-        };
+        let op = |name: &str| format!("{name}: Some(crate::catalog::{name}::<{m}>)");
         let form_fields = |form: &str| {
             format!(
                 "Some(<{} as crate::catalog::FromFields>::FIELDS)",
@@ -891,23 +889,23 @@ fn catalog(resources: &[Resource], schemas: &Map<String, Value>) -> Result<Strin
         for o in &r.ops {
             match o {
                 Op::List { .. } => {
-                    ops.push(op("list", "ListFn"));
-                    ops.push(op("all", "AllFn"));
+                    ops.push(op("list"));
+                    ops.push(op("all"));
                     params = format!("<{m} as crate::resource::List>::PARAMS");
                 }
-                Op::ListIn { .. } => ops.push(op("list_in", "ListInFn")),
-                Op::One { .. } => ops.push(op("one", "OneFn")),
-                Op::Get { .. } => ops.push(op("get", "GetFn")),
+                Op::ListIn { .. } => ops.push(op("list_in")),
+                Op::One { .. } => ops.push(op("one")),
+                Op::Get { .. } => ops.push(op("get")),
                 Op::Create { form, .. } => {
-                    ops.push(op("create", "CreateFn"));
-                    ops.push(op("check_create", "CheckFn"));
+                    ops.push(op("create"));
+                    ops.push(op("check_create"));
                     create = form_fields(form);
                 }
                 Op::Update { form, .. } => {
-                    ops.push(op("update", "UpdateFn"));
+                    ops.push(op("update"));
                     update = form_fields(form);
                 }
-                Op::Delete { .. } => ops.push(op("delete", "DeleteFn")),
+                Op::Delete { .. } => ops.push(op("delete")),
             }
         }
         let _ = writeln!(

@@ -216,15 +216,15 @@ pub struct ResourceInfo {
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub struct Ops {
-    pub list: Option<ListFn>,
-    pub all: Option<AllFn>,
-    pub list_in: Option<ListInFn>,
-    pub one: Option<OneFn>,
-    pub get: Option<GetFn>,
-    pub create: Option<CreateFn>,
-    pub update: Option<UpdateFn>,
-    pub delete: Option<DeleteFn>,
-    pub check_create: Option<CheckFn>,
+    pub list: Option<for<'c> fn(&'c Client, Query) -> Answer<'c, Page<Value>>>,
+    pub all: Option<for<'c> fn(&'c Client, Query) -> BoxStream<'c, Result<Value, Error>>>,
+    pub list_in: Option<for<'c> fn(&'c Client, u64, Query) -> Answer<'c, Page<Value>>>,
+    pub one: Option<for<'c> fn(&'c Client) -> Answer<'c, Value>>,
+    pub get: Option<for<'c> fn(&'c Client, u64) -> Answer<'c, Value>>,
+    pub create: Option<for<'c> fn(&'c Client, Fields) -> Answer<'c, Value>>,
+    pub update: Option<for<'c> fn(&'c Client, u64, Fields) -> Answer<'c, Value>>,
+    pub delete: Option<for<'c> fn(&'c Client, u64) -> Answer<'c, ()>>,
+    pub check_create: Option<fn(Fields) -> Result<(), Error>>,
 }
 
 impl Ops {
@@ -243,24 +243,6 @@ impl Ops {
 }
 
 type Answer<'c, T> = BoxFuture<'c, Result<T, Error>>;
-#[doc(hidden)]
-pub type ListFn = for<'c> fn(&'c Client, Query) -> Answer<'c, Page<Value>>;
-#[doc(hidden)]
-pub type AllFn = for<'c> fn(&'c Client, Query) -> BoxStream<'c, Result<Value, Error>>;
-#[doc(hidden)]
-pub type ListInFn = for<'c> fn(&'c Client, u64, Query) -> Answer<'c, Page<Value>>;
-#[doc(hidden)]
-pub type OneFn = for<'c> fn(&'c Client) -> Answer<'c, Value>;
-#[doc(hidden)]
-pub type GetFn = for<'c> fn(&'c Client, u64) -> Answer<'c, Value>;
-#[doc(hidden)]
-pub type CreateFn = for<'c> fn(&'c Client, Fields) -> Answer<'c, Value>;
-#[doc(hidden)]
-pub type UpdateFn = for<'c> fn(&'c Client, u64, Fields) -> Answer<'c, Value>;
-#[doc(hidden)]
-pub type DeleteFn = for<'c> fn(&'c Client, u64) -> Answer<'c, ()>;
-#[doc(hidden)]
-pub type CheckFn = fn(Fields) -> Result<(), Error>;
 
 impl ResourceInfo {
     /// Whether the resource offers `operation`.
@@ -286,8 +268,7 @@ impl ResourceInfo {
 
     /// One page (see [`Resources::list`]).
     pub async fn list(&self, client: &Client, query: &Query) -> Result<Page<Value>, Error> {
-        let list = self.ops.list.ok_or_else(|| self.lacks("list"))?;
-        list(client, query.clone()).await
+        (self.ops.list.ok_or_else(|| self.lacks("list"))?)(client, query.clone()).await
     }
 
     /// Every record, streamed in page order (see [`Resources::list_all`]).
@@ -309,23 +290,21 @@ impl ResourceInfo {
         parent: u64,
         query: &Query,
     ) -> Result<Page<Value>, Error> {
-        let list_in = self
+        (self
             .ops
             .list_in
-            .ok_or_else(|| self.lacks("list by parent"))?;
-        list_in(client, parent, query.clone()).await
+            .ok_or_else(|| self.lacks("list by parent"))?)(client, parent, query.clone())
+        .await
     }
 
     /// The one record there is (the user).
     pub async fn one(&self, client: &Client) -> Result<Value, Error> {
-        let one = self.ops.one.ok_or_else(|| self.lacks("single record"))?;
-        one(client).await
+        (self.ops.one.ok_or_else(|| self.lacks("single record"))?)(client).await
     }
 
     /// One record.
     pub async fn get(&self, client: &Client, id: u64) -> Result<Value, Error> {
-        let get = self.ops.get.ok_or_else(|| self.lacks("get"))?;
-        get(client, id).await
+        (self.ops.get.ok_or_else(|| self.lacks("get"))?)(client, id).await
     }
 
     /// Creates a record from `(field, text)` pairs (an array field repeats its name); the
@@ -335,8 +314,7 @@ impl ResourceInfo {
         client: &Client,
         fields: &[(K, V)],
     ) -> Result<Value, Error> {
-        let create = self.ops.create.ok_or_else(|| self.lacks("create"))?;
-        create(client, Fields::new(fields)).await
+        (self.ops.create.ok_or_else(|| self.lacks("create"))?)(client, Fields::new(fields)).await
     }
 
     /// Checks `(field, text)` pairs as [`ResourceInfo::create`] would, sending nothing.
@@ -350,8 +328,7 @@ impl ResourceInfo {
         &self,
         fields: &[(K, V)],
     ) -> Result<(), Error> {
-        let check = self.ops.check_create.ok_or_else(|| self.lacks("create"))?;
-        check(Fields::new(fields))
+        (self.ops.check_create.ok_or_else(|| self.lacks("create"))?)(Fields::new(fields))
     }
 
     /// Updates a record safely from `(field, text)` pairs (see [`Resources::update`]).
@@ -361,14 +338,13 @@ impl ResourceInfo {
         id: u64,
         fields: &[(K, V)],
     ) -> Result<Value, Error> {
-        let update = self.ops.update.ok_or_else(|| self.lacks("update"))?;
-        update(client, id, Fields::new(fields)).await
+        (self.ops.update.ok_or_else(|| self.lacks("update"))?)(client, id, Fields::new(fields))
+            .await
     }
 
     /// Deletes a record.
     pub async fn delete(&self, client: &Client, id: u64) -> Result<(), Error> {
-        let delete = self.ops.delete.ok_or_else(|| self.lacks("delete"))?;
-        delete(client, id).await
+        (self.ops.delete.ok_or_else(|| self.lacks("delete"))?)(client, id).await
     }
 }
 

@@ -31,3 +31,12 @@ pub(crate) fn reset_after(headers: &HeaderMap) -> Option<Duration> {
             text.trim().parse::<u64>().ok().map(Duration::from_secs)
         })
 }
+
+/// The least wait after a `429`, whatever the server says (unless the policy caps waits lower).
+pub(crate) const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_millis(500);
+
+/// How long until a window that resets in `reset` has surely passed: the header counts whole
+/// seconds, truncated (`0` means "within the next second"), so one second more.
+pub(crate) fn surely_reset(reset: Duration) -> Duration {
+    reset.saturating_add(Duration::from_secs(1))
+}

@@ -5,7 +5,7 @@
 //! | failure | GET, DELETE, safe update | create |
 //! |---|---|---|
 //! | could not connect (nothing was sent) | retried | retried |
-//! | `429 Too Many Requests` (refused before acting) | retried after `X-RateLimit-Reset` | retried after `X-RateLimit-Reset` |
+//! | `429 Too Many Requests` (refused before acting) | retried once `X-RateLimit-Reset` has surely passed | the same |
 //! | timeout, dropped connection, `408`, `500`, `502`, `503`, `504` | retried with backoff | **never**: [`crate::Error::OutcomeUnknown`] |
 //! | any other status | not retried | not retried |
 //!
@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::StatusCode;
 
-use crate::ratelimit::{after, reset_after, RATELIMIT_LIMIT, RATELIMIT_REMAINING};
+use crate::ratelimit::{
+    after, reset_after, surely_reset, MIN_RATE_LIMIT_WAIT, RATELIMIT_LIMIT, RATELIMIT_REMAINING,
+};
 
 /// How failed requests are retried.
 ///
@@ -98,14 +100,15 @@ impl RetryPolicy {
         self
     }
 
-    /// How long to wait after a `429`: what the server's reset says, but at least
-    /// [`RetryPolicy::base_delay`] (a reset of `0`, a negative or unreadable one, or none at all
-    /// never means "at once"), plus jitter up to `base_delay` so clients do not return in
-    /// step, and at most [`RetryPolicy::max_rate_limit_wait`].
+    /// How long to wait after a `429`: until the window the server's reset names has surely
+    /// passed (the header counts whole seconds: a reset of `N` waits `N + 1` s), or, with no
+    /// readable reset, the backoff; never less than 0.5 s, plus jitter up to
+    /// [`RetryPolicy::base_delay`] so clients do not return in step, and at most
+    /// [`RetryPolicy::max_rate_limit_wait`].
     pub(crate) fn rate_limit_wait(&self, reset: Option<Duration>, retry: u32) -> Duration {
-        let floor = self.base_delay.max(self.backoff_delay(retry));
-        let wait = reset.map_or(floor, |r| r.max(self.base_delay));
-        wait.saturating_add(self.base_delay.mul_f64(fastrand::f64()))
+        let wait = reset.map_or_else(|| self.backoff_delay(retry), surely_reset);
+        wait.max(MIN_RATE_LIMIT_WAIT)
+            .saturating_add(self.base_delay.mul_f64(fastrand::f64()))
             .min(self.max_rate_limit_wait)
     }
 
@@ -336,7 +339,9 @@ impl Throttle {
                 // length is now known.
                 Some(reset) => {
                     let now = Instant::now();
-                    let reset = reset.clamp(policy.base_delay, policy.max_rate_limit_wait);
+                    let reset = surely_reset(reset)
+                        .max(MIN_RATE_LIMIT_WAIT)
+                        .min(policy.max_rate_limit_wait);
                     let until = after(now, reset);
                     if let Some(started) = b.counted_since.filter(|s| *s <= now) {
                         b.learnt_window = Some(until.saturating_duration_since(started));
@@ -394,61 +399,61 @@ mod tests {
         let p = RetryPolicy::default();
         let h = HeaderMap::new();
         use Idempotency::*;
+        let judge = |status, headers: &HeaderMap, i| judge_status(status, headers, i, &p, 0);
+        assert_eq!(judge(StatusCode::OK, &h, NotIdempotent), Verdict::Done);
+        assert_eq!(judge(StatusCode::NOT_FOUND, &h, Idempotent), Verdict::Done);
         assert_eq!(
-            judge_status(StatusCode::OK, &h, NotIdempotent, &p, 0),
-            Verdict::Done
-        );
-        assert_eq!(
-            judge_status(StatusCode::NOT_FOUND, &h, Idempotent, &p, 0),
-            Verdict::Done
-        );
-        assert_eq!(
-            judge_status(StatusCode::BAD_GATEWAY, &h, NotIdempotent, &p, 0),
+            judge(StatusCode::BAD_GATEWAY, &h, NotIdempotent),
             Verdict::Unsafe
         );
         assert!(matches!(
-            judge_status(StatusCode::BAD_GATEWAY, &h, Idempotent, &p, 0),
+            judge(StatusCode::BAD_GATEWAY, &h, Idempotent),
             Verdict::Retry {
                 maybe_applied: true,
                 ..
             }
         ));
-        let mut reset = HeaderMap::new();
-        reset.insert("x-ratelimit-reset", "500".parse().unwrap());
-        assert_eq!(
-            judge_status(StatusCode::TOO_MANY_REQUESTS, &reset, NotIdempotent, &p, 0),
-            Verdict::Retry {
-                wait: p.max_rate_limit_wait,
-                maybe_applied: false
-            }
-        );
     }
 
+    /// A reset of `N` whole seconds waits `N + 1` s (plus jitter below `base_delay`); none
+    /// or an unreadable one at least 0.5 s; never more than the policy's cap.
     #[test]
-    fn a_rate_limit_wait_is_never_at_once_nor_unbounded() {
+    fn a_rate_limit_wait_outlasts_the_window_and_is_bounded() {
         let p = RetryPolicy::default();
-        for reset in [
-            "0",
-            "-5",
-            "soon",
-            "",
-            "18446744073709551615",
-            "Wed, 21 Oct 2026 07:28:00 GMT",
+        let ms = Duration::from_millis;
+        for (reset, least) in [
+            (Some("0"), ms(1000)),
+            (Some("2"), ms(3000)),
+            (Some("-5"), ms(500)),
+            (Some("soon"), ms(500)),
+            (Some(""), ms(500)),
+            (None, ms(500)),
+            (Some("500"), p.max_rate_limit_wait),
+            (Some("18446744073709551615"), p.max_rate_limit_wait),
+            (Some("Wed, 21 Oct 2026 07:28:00 GMT"), ms(500)),
         ] {
             let mut h = HeaderMap::new();
-            h.insert("x-ratelimit-reset", reset.parse().unwrap());
-            match judge_status(
-                StatusCode::TOO_MANY_REQUESTS,
-                &h,
-                Idempotency::Idempotent,
-                &p,
-                0,
-            ) {
-                Verdict::Retry { wait, .. } => assert!(
-                    wait >= p.base_delay && wait <= p.max_rate_limit_wait,
-                    "{reset:?}: {wait:?}"
-                ),
-                other => panic!("{reset:?}: {other:?}"),
+            if let Some(reset) = reset {
+                h.insert("x-ratelimit-reset", reset.parse().unwrap());
+            }
+            for _ in 0..20 {
+                match judge_status(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &h,
+                    Idempotency::NotIdempotent,
+                    &p,
+                    0,
+                ) {
+                    Verdict::Retry {
+                        wait,
+                        maybe_applied: false,
+                    } => assert!(
+                        wait >= least
+                            && wait < (least + p.base_delay).min(p.max_rate_limit_wait + ms(1)),
+                        "{reset:?}: {wait:?}"
+                    ),
+                    other => panic!("{reset:?}: {other:?}"),
+                }
             }
         }
     }

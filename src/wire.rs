@@ -736,17 +736,10 @@ mod tests {
     fn datetimes_parse_exactly_the_server_format() {
         let parsed = parse_datetime("2025-12-05 14:29:14").map(|d| d.to_rfc3339());
         assert_eq!(parsed.as_deref(), Some("2025-12-05T14:29:14+00:00"));
-        for bad in [
-            "2025-12-05T14:29:14",
-            "2025-12-05 14:29:14Z",
-            "2025-13-05 14:29:14",
-            "2025-02-30 00:00:00",
-            "2025-12-05 24:00:00",
-            "0000-00-00 00:00:00",
-            "2025-1x-05 14:29:14",
-            "",
-            "2025-12-05 14:29:1",
-        ] {
+        let bad =
+            "2025-12-05T14:29:14|2025-12-05 14:29:14Z|2025-13-05 14:29:14|2025-02-30 00:00:00|\
+                   2025-12-05 24:00:00|0000-00-00 00:00:00|2025-1x-05 14:29:14||2025-12-05 14:29:1";
+        for bad in bad.split('|') {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
     }
@@ -757,25 +750,9 @@ mod tests {
 
     #[test]
     fn tolerant_fields_read_what_they_can_and_never_fail() {
-        let odd = [
-            "null",
-            "true",
-            "false",
-            "0",
-            "-3",
-            "1.5",
-            "2.0",
-            "1e300",
-            "\"\"",
-            "\"x\"",
-            "[]",
-            "[1,{}]",
-            "{}",
-            "{\"a\":[1]}",
-            "18446744073709551615",
-        ];
+        let odd = r#"null true false 0 -3 1.5 2.0 1e300 "" "x" [] [1,{}] {} {"a":[1]} 18446744073709551615"#;
         type When = chrono::DateTime<chrono::Utc>;
-        for json in odd {
+        for json in odd.split(' ') {
             let _: Read<i64> = read(json);
             let _: Read<bool> = read(json);
             let _: Read<f64> = read(json);

@@ -348,7 +348,7 @@ async fn rate_limit_headers_and_429() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=30).contains(&reset), "{reset}");
+    assert!(reset < 30, "{reset}");
 }
 
 #[tokio::test]

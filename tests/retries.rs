@@ -62,7 +62,9 @@ async fn get_503_html_then_success_is_retried() {
 }
 
 #[tokio::test]
-async fn get_429_waits_for_x_ratelimit_reset_then_succeeds() {
+/// `X-RateLimit-Reset: 0` means "within the next second" (whole seconds, truncated): the
+/// retry waits until that second has surely passed, not a moment.
+async fn get_429_waits_until_the_reset_second_has_passed_then_succeeds() {
     let server = first_then(
         || {
             Action::Reply(
@@ -70,7 +72,7 @@ async fn get_429_waits_for_x_ratelimit_reset_then_succeeds() {
                 vec![
                     ("x-ratelimit-limit", "60".into()),
                     ("x-ratelimit-remaining", "0".into()),
-                    ("x-ratelimit-reset", "2".into()),
+                    ("x-ratelimit-reset", "0".into()),
                 ],
                 j!({"errors": [{"title": "Too many requests", "status": 429}]}).to_string(),
             )
@@ -87,7 +89,7 @@ async fn get_429_waits_for_x_ratelimit_reset_then_succeeds() {
     assert_eq!(h.id, 1);
     assert_eq!(server.count("GET"), 2);
     assert!(
-        started.elapsed() >= Duration::from_millis(1900),
+        started.elapsed() >= Duration::from_millis(1000),
         "waited only {:?}",
         started.elapsed()
     );

@@ -30,10 +30,8 @@ async fn limited_list_server() -> (Scripted, Arc<Mutex<u64>>) {
         let start = s.0.unwrap_or(now);
         if s.1 >= LIMIT {
             *counter.lock().unwrap() += 1;
-            let reset = (start + WINDOW)
-                .saturating_duration_since(now)
-                .as_secs_f64()
-                .ceil() as u64;
+            // Whole seconds, truncated, as the servers count them.
+            let reset = (start + WINDOW).saturating_duration_since(now).as_secs();
             return Action::Reply(
                 429,
                 vec![

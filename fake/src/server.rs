@@ -282,10 +282,10 @@ fn rate_limit(state: &State, key: &str) -> (HeaderMap, Option<Response>) {
     let number = |n: u64| HeaderValue::from(n);
     headers.insert("x-ratelimit-limit", number(limit.limit.into()));
     if entry.1 >= limit.limit {
+        // Whole seconds, truncated, as the servers count them: `0` is "within the next second".
         let reset = (entry.0 + limit.window)
             .saturating_duration_since(now)
-            .as_secs_f64()
-            .ceil() as u64;
+            .as_secs();
         headers.insert("x-ratelimit-remaining", number(0));
         headers.insert("x-ratelimit-reset", number(reset));
         return (
