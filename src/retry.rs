@@ -498,6 +498,7 @@ mod header_properties {
         fn any_rate_limit_headers_are_survived(
             values in prop::collection::vec(value(), 6),
             status in prop::sample::select(vec![200u16, 302, 401, 404, 429, 500, 503]),
+            base_ms in 1u64..2000,
         ) {
             let mut headers = HeaderMap::new();
             let names = [RATELIMIT_LIMIT, RATELIMIT_REMAINING, crate::ratelimit::RATELIMIT_RESET, http::header::RETRY_AFTER, http::header::CONTENT_LENGTH, http::header::LOCATION];
@@ -509,7 +510,8 @@ mod header_properties {
             let status = StatusCode::from_u16(status).unwrap();
             let _ = crate::Error::from_answer(StatusCode::FOUND, &headers, b"").to_string();
             let policy = RetryPolicy::default()
-                .backoff(Duration::from_millis(1), Duration::from_millis(10))
+                // A backoff step above the rate-limit cap is the user's to choose.
+                .backoff(Duration::from_millis(base_ms), Duration::from_millis(10))
                 .max_rate_limit_wait(Duration::from_millis(50));
             if let Verdict::Retry { wait, .. } = judge_status(status, &headers, Idempotency::Idempotent, &policy, 0) {
                 prop_assert!(wait <= policy.max_rate_limit_wait, "{:?}", wait);
