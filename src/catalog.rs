@@ -215,6 +215,7 @@ pub struct ResourceInfo {
 /// The generic operations, instantiated per resource by the generated catalog.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::type_complexity)] // Each field's type is its function's signature, said once.
 pub struct Ops {
     pub list: Option<for<'c> fn(&'c Client, Query) -> Answer<'c, Page<Value>>>,
     pub all: Option<for<'c> fn(&'c Client, Query) -> BoxStream<'c, Result<Value, Error>>>,

@@ -42,8 +42,10 @@ pub(crate) async fn empty(sent: Sent) -> Result<(), Error> {
 }
 
 /// The error `error` is for requests of the resource at `path`: the site's HTML `404`, or a
-/// `302` to its `not-found` page, mean the resource is switched off on the instance.
-pub(crate) fn for_resource(error: Error, path: &str) -> Error {
+/// `302` to its `not-found` page, mean the resource is switched off on the instance; and on
+/// the `collection` path (a list or a create, no id) a `404` with any body means the server
+/// has no such resource (its version lacks it).
+pub(crate) fn for_resource(error: Error, path: &str, collection: bool) -> Error {
     let unavailable = |status, location| Error::Unavailable {
         resource: path.to_owned(),
         status,
@@ -53,6 +55,7 @@ pub(crate) fn for_resource(error: Error, path: &str) -> Error {
         Error::Decode { status, .. } if status == StatusCode::NOT_FOUND => {
             unavailable(status, None)
         }
+        Error::NotFound { .. } if collection => unavailable(StatusCode::NOT_FOUND, None),
         Error::Redirect {
             status,
             location: Some(location),

@@ -68,10 +68,12 @@ pub enum Error {
         /// The `Location` header, if any.
         location: Option<String>,
     },
-    /// The instance's administrator has switched this resource (or the whole API) off: the
-    /// servers then answer, before authentication, with the site's HTML "not found" page (a
-    /// `404` that is not the API's JSON) or a `302` to it (`…/not-found`).
-    #[error("HTTP {status}: {resource} is switched off on this instance (the server answered with its web page{}, not the API); ask its administrator, or check the base URL", .location.as_deref().map(|l| format!(" at {}", crate::text::visible(&crate::text::cut(l, 300)))).unwrap_or_default())]
+    /// The server has no such resource: its version lacks it (a 2023 server has no DNS
+    /// monitors; the API answers a list or create with its JSON `404`), or the instance's
+    /// administrator has switched it (or the whole API) off (the servers then answer, before
+    /// authentication, with the site's HTML "not found" page or a `302` to it,
+    /// `…/not-found`).
+    #[error("HTTP {status}: this server has no {resource} (its version lacks them, or its administrator switched them off{}); check the base URL if that is unexpected", .location.as_deref().map(|l| format!("; it pointed to {}", crate::text::visible(&crate::text::cut(l, 300)))).unwrap_or_default())]
     Unavailable {
         /// The resource, by its path (`notification-handlers`).
         resource: String,

@@ -210,7 +210,7 @@ impl<'a> Endpoint<'a> {
         let sent = self.send(operation, build).await;
         let list: ListEnvelope = crate::classify::json(sent)
             .await
-            .map_err(unavailable::<R>)?;
+            .map_err(|e| unavailable::<R>(e, parent))?;
         Ok(Page::from_list(list, number, per_page))
     }
 
@@ -250,7 +250,7 @@ impl<'a> Endpoint<'a> {
             .await;
         let answer = crate::classify::json::<Envelope>(sent)
             .await
-            .map_err(unavailable::<R>)?;
+            .map_err(|e| unavailable::<R>(e, id))?;
         record(answer.data)
     }
 
@@ -263,7 +263,10 @@ impl<'a> Endpoint<'a> {
             .send(R::DELETE, || self.request(Method::DELETE, &url).build())
             .await;
         let maybe_applied = sent.maybe_applied;
-        match crate::classify::empty(sent).await.map_err(unavailable::<R>) {
+        match crate::classify::empty(sent)
+            .await
+            .map_err(|e| unavailable::<R>(e, Some(id)))
+        {
             Err(Error::NotFound { .. }) if maybe_applied => Ok(()),
             other => other,
         }
@@ -292,7 +295,7 @@ impl<'a> Endpoint<'a> {
         let outcome_unknown = sent.outcome_unknown;
         let saved = crate::classify::json::<Envelope>(sent)
             .await
-            .map_err(unavailable::<R>)
+            .map_err(|e| unavailable::<R>(e, id))
             .and_then(|answer| saved_record(answer.data));
         match (saved, R::READ) {
             (Err(e), _) if outcome_unknown => Err(Error::OutcomeUnknown(Box::new(e))),
@@ -339,9 +342,10 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// `error` as met by a request of `R` (a switched-off resource says so, naming it).
-fn unavailable<R: Resource>(error: Error) -> Error {
-    crate::classify::for_resource(error, R::PATH)
+/// `error` as met by a request of `R` on record `id`, or on the collection when `id` is
+/// `None` (a resource the server lacks or has switched off says so, naming it).
+fn unavailable<R: Resource>(error: Error, id: Option<u64>) -> Error {
+    crate::classify::for_resource(error, R::PATH, id.is_none())
 }
 
 /// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the

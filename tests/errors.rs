@@ -125,8 +125,40 @@ async fn not_found_html_is_a_switched_off_resource_naming_it() {
     }
     assert_eq!(
         err.to_string(),
-        "HTTP 404 Not Found: notification-handlers is switched off on this instance (the server answered with its web page, not the API); ask its administrator, or check the base URL"
+        "HTTP 404 Not Found: this server has no notification-handlers (its version lacks them, or its administrator switched them off); check the base URL if that is unexpected"
     );
+}
+
+/// The API's JSON `404` on a collection path (a list, a create) can only mean the server has
+/// no such resource; on a record's path it is an unknown id.
+#[tokio::test]
+async fn a_json_404_on_the_collection_path_is_a_resource_the_server_lacks() {
+    use bitpeak::resources::{NewProject, Query};
+    let server = MockServer::start_async().await;
+    let body = json!({"errors": [{"title": "The requested resource was not found.", "status": 404}]});
+    let mock = server
+        .mock_async(|when, then| {
+            when.path_matches("^/projects");
+            then.status(404).json_body(body);
+        })
+        .await;
+    let client = client(&server);
+    let projects = client.projects();
+    for err in [
+        projects.list(&Query::new()).await.unwrap_err(),
+        projects.create(&NewProject::new("Ops")).await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(&err, Error::Unavailable { resource, status, location: None } if resource == "projects" && status.as_u16() == 404),
+            "{err:?}"
+        );
+    }
+    let err = projects.get(3).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { titles } if titles == &["The requested resource was not found."]),
+        "{err:?}"
+    );
+    mock.assert_calls_async(3).await;
 }
 
 #[tokio::test]
@@ -141,7 +173,7 @@ async fn a_302_to_the_not_found_page_is_a_switched_off_resource() {
         matches!(&err, Error::Unavailable { status, location: Some(l), .. } if status.as_u16() == 302 && l == "https://status.example.org/not-found"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("(the server answered with its web page at https://status.example.org/not-found, not the API)"), "{err}");
+    assert!(err.to_string().contains("switched them off; it pointed to https://status.example.org/not-found)"), "{err}");
 }
 
 #[tokio::test]

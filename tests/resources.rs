@@ -20,9 +20,11 @@ use serde_json::json;
 const AUTH: &str = "Bearer test-key-5f3a9c";
 
 async fn fake(profile: Profile) -> (FakeServer, Client) {
-    let server = FakeServer::start(FakeConfig::new().profile(profile))
-        .await
-        .expect("fake server");
+    fake_with(FakeConfig::new().profile(profile)).await
+}
+
+async fn fake_with(config: FakeConfig) -> (FakeServer, Client) {
+    let server = FakeServer::start(config).await.expect("fake server");
     let client = Client::builder()
         .base_url(server.base_url())
         .api_key(bitpeak_fake::DEFAULT_KEY)
@@ -879,5 +881,79 @@ async fn pages_statistics_account_and_teams_under_every_profile() {
             .unwrap();
         assert_eq!(accepted.status, Some(1));
         memberships.delete(8).await.unwrap();
+    }
+}
+
+/// A resource the server's version lacks, answered by the site's HTML `404` or the API's JSON
+/// one: a list or a create (the collection path) is `Unavailable` naming it either way; on a
+/// record's path the JSON `404` cannot be told from an unknown id (`NotFound`).
+#[tokio::test]
+async fn resources_a_version_lacks_are_unavailable_whatever_its_404_body() {
+    use bitpeak::catalog::Operation;
+    use bitpeak::resources::{NewDnsMonitor, NewGameServer};
+    for profile in Profile::ALL {
+        for missing_json in [false, true] {
+            let config = FakeConfig::new()
+                .profile(profile)
+                .missing_json(missing_json);
+            let (server, client) = fake_with(config).await;
+            let mut lacking = Vec::new();
+            let lists = bitpeak::catalog::resources()
+                .iter()
+                .filter(|r| r.has(Operation::List));
+            for r in lists {
+                match r.list(&client, &Query::new()).await {
+                    Ok(_) => {}
+                    Err(Error::Unavailable {
+                        resource,
+                        status,
+                        location: None,
+                    }) if resource == r.path && status == 404 => lacking.push(r.path),
+                    Err(e) => panic!("{profile} {}: {e:?}", r.path),
+                }
+            }
+            let expected: &[&str] = match profile {
+                Profile::V2026 => &[],
+                Profile::V2025 => &["game-servers", "incidents"],
+                _ => &[
+                    "dns-monitors",
+                    "server-monitors",
+                    "game-servers",
+                    "incidents",
+                ],
+            };
+            assert_eq!(lacking, expected, "{profile} json {missing_json}");
+            if profile == Profile::V2026 {
+                continue;
+            }
+            let e = client
+                .game_servers()
+                .create(&NewGameServer::new("Game", "203.0.113.9", 27015))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::Unavailable { ref resource, .. } if resource == "game-servers"),
+                "{e:?}"
+            );
+            let e = client.game_servers().get(1).await.unwrap_err();
+            if missing_json {
+                assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+            } else {
+                assert!(matches!(e, Error::Unavailable { .. }), "{e:?}");
+            }
+            if profile != Profile::V2025 {
+                let e = client
+                    .dns_monitors()
+                    .create(&NewDnsMonitor::new("DNS", "example.com"))
+                    .await
+                    .unwrap_err();
+                assert_eq!(
+                    e.to_string(),
+                    "HTTP 404 Not Found: this server has no dns-monitors (its version lacks them, or \
+                     its administrator switched them off); check the base URL if that is unexpected"
+                );
+            }
+            assert_eq!(server.count("game-servers"), 0);
+        }
     }
 }

@@ -138,6 +138,10 @@ struct FakeServerArgs {
     /// Answer DELETE without a Content-Type (for validating proxies such as Prism).
     #[arg(long)]
     no_delete_content_type: bool,
+    /// Answer a route the server version lacks with the API's JSON 404 (default: the site's
+    /// HTML 404).
+    #[arg(long)]
+    missing_json: bool,
     /// Store the handler records of this JSON file (an array of objects) exactly as written,
     /// e.g. the odd shapes real databases hold.
     #[arg(long)]
@@ -360,7 +364,8 @@ async fn fake_server(args: FakeServerArgs) -> Result<(), Failure> {
         .addr(args.addr)
         .profile(args.profile)
         .latency(Duration::from_millis(args.latency_ms))
-        .delete_content_type(!args.no_delete_content_type);
+        .delete_content_type(!args.no_delete_content_type)
+        .missing_json(args.missing_json);
     for key in args.keys {
         config = config.key(key);
     }

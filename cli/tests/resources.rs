@@ -228,47 +228,77 @@ fn is_datetime(s: &str) -> bool {
         })
 }
 
+/// Every resource's transcript under `profile` (those of `only`, if given), with missing
+/// routes answered by the site's HTML `404` or, with `missing_json`, the API's JSON one.
+fn transcripts(
+    profile: Profile,
+    missing_json: bool,
+    only: Option<&[&str]>,
+) -> Vec<(&'static str, String)> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = FakeConfig::new()
+        .profile(profile)
+        .key(KEY)
+        .missing_json(missing_json);
+    let server = rt.block_on(FakeServer::start(config)).unwrap();
+    // What the API cannot create: an incident (monitors open them) and a team to invite into.
+    server.seed_records(
+        "incidents",
+        vec![serde_json::json!({"id": 1, "monitor_id": 1, "start_datetime": "2026-01-02 03:04:05", "failed_checks": 2, "comment": null})],
+    );
+    server.seed_records("teams", vec![serde_json::json!({"id": 1, "name": "Ops"})]);
+    server.seed_records(
+        "status-pages",
+        vec![serde_json::json!({"id": 1, "name": "Status", "url": "status"})],
+    );
+    let mut out = Vec::new();
+    for r in bitpeak::catalog::resources() {
+        if only.is_some_and(|only| !only.contains(&r.path)) {
+            continue;
+        }
+        let mut session = Session {
+            base_url: server.base_url().to_owned(),
+            transcript: String::new(),
+        };
+        walk(&mut session, r);
+        out.push((r.path, normalised(&session.transcript, server.base_url())));
+    }
+    server.stop();
+    out
+}
+
+/// Both ways a server may answer a resource its version lacks: the site's HTML `404` (the
+/// transcripts `golden/<profile>/`), and the API's JSON `404` for the resources that lack
+/// (`golden/<profile>/json-404/`): a list or create says the server has no such resource
+/// either way.
 #[test]
 fn every_resource_under_every_profile_matches_its_golden_transcript() {
     let bless = std::env::var_os("BITPEAK_BLESS").is_some();
     let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut differences = Vec::new();
-    for profile in Profile::ALL.iter() {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(FakeServer::start(
-                FakeConfig::new().profile(*profile).key(KEY),
-            ))
-            .unwrap();
-        // What the API cannot create: an incident (monitors open them) and a team to invite into.
-        server.seed_records(
-            "incidents",
-            vec![serde_json::json!({"id": 1, "monitor_id": 1, "start_datetime": "2026-01-02 03:04:05", "failed_checks": 2, "comment": null})],
-        );
-        server.seed_records("teams", vec![serde_json::json!({"id": 1, "name": "Ops"})]);
-        server.seed_records(
-            "status-pages",
-            vec![serde_json::json!({"id": 1, "name": "Status", "url": "status"})],
-        );
-        for r in bitpeak::catalog::resources() {
-            let mut session = Session {
-                base_url: server.base_url().to_owned(),
-                transcript: String::new(),
-            };
-            walk(&mut session, r);
-            let text = normalised(&session.transcript, server.base_url());
-            let file = golden.join(profile.name()).join(format!("{}.txt", r.path));
-            if bless {
-                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-                std::fs::write(&file, &text).unwrap();
-            } else if std::fs::read_to_string(&file).ok().as_deref() != Some(text.as_str()) {
-                differences.push(format!(
-                    "{} differs:\n{text}",
-                    file.strip_prefix(&golden).unwrap().display()
-                ));
-            }
+    let mut check = |file: PathBuf, text: &str| {
+        if bless {
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, text).unwrap();
+        } else if std::fs::read_to_string(&file).ok().as_deref() != Some(text) {
+            differences.push(format!(
+                "{} differs:\n{text}",
+                file.strip_prefix(&golden).unwrap().display()
+            ));
         }
-        server.stop();
+    };
+    for profile in Profile::ALL {
+        let dir = golden.join(profile.name());
+        let mut lacking = Vec::new();
+        for (path, text) in transcripts(profile, false, None) {
+            if text.contains("this server has no") {
+                lacking.push(path);
+            }
+            check(dir.join(format!("{path}.txt")), &text);
+        }
+        for (path, text) in transcripts(profile, true, Some(&lacking)) {
+            check(dir.join("json-404").join(format!("{path}.txt")), &text);
+        }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }

@@ -135,6 +135,10 @@ pub struct FakeConfig {
     /// Resources (by path) the instance's administrator switched off: from 2025 they answer a
     /// `302` to the site's not-found page, from 2026 its HTML `404`, before authentication.
     pub switched_off: Vec<String>,
+    /// Whether a route under the API that the server lacks (a resource of another version)
+    /// answers the API's JSON `404` instead of the site's HTML one (default `false`); the
+    /// servers' source does not settle which they send.
+    pub missing_json: bool,
 }
 
 impl Default for FakeConfig {
@@ -149,6 +153,7 @@ impl Default for FakeConfig {
             delete_content_type: true,
             plan_limits: Default::default(),
             switched_off: Vec::new(),
+            missing_json: false,
         }
     }
 }
@@ -202,6 +207,12 @@ impl FakeConfig {
     /// Switches the resource at `path` off, as an administrator can (2025 and 2026 servers).
     pub fn switch_off(mut self, path: impl Into<String>) -> Self {
         self.switched_off.push(path.into());
+        self
+    }
+
+    /// Sets [`FakeConfig::missing_json`].
+    pub fn missing_json(mut self, on: bool) -> Self {
+        self.missing_json = on;
         self
     }
 

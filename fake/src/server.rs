@@ -151,11 +151,11 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
     let (name, id) = match rest.split_once('/') {
         None => (rest, None),
         Some((name, id)) if !id.contains('/') => (name, Some(id.to_owned())),
-        _ => return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
+        _ => return state.missing(),
     };
     let resource = table::find(name, state.config.profile);
     if name != "statistics" && resource.is_none() {
-        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+        return state.missing();
     }
     if let Some(answer) = state.switched_off(name) {
         return answer;
@@ -166,7 +166,7 @@ async fn dispatch(AxumState(state): AxumState<Arc<State>>, request: Request) -> 
         (&Method::GET, _) | (&Method::POST, _) | (&Method::DELETE, true)
     );
     if !allowed {
-        return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);
+        return state.missing();
     }
 
     let key = match authenticate(&state, request.headers()) {
@@ -434,6 +434,16 @@ impl State {
             typed(StatusCode::OK, JSON, "")
         } else {
             StatusCode::OK.into_response()
+        }
+    }
+
+    /// The answer of a route under the API that the server does not have (a resource its
+    /// version lacks): the site's HTML 404, or the API's JSON one if so configured.
+    fn missing(&self) -> Response {
+        if self.config.missing_json {
+            not_found()
+        } else {
+            html(StatusCode::NOT_FOUND, NOT_FOUND_HTML)
         }
     }
 

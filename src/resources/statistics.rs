@@ -121,7 +121,7 @@ impl Client {
         }
         let answer: Answer = crate::classify::json(sent)
             .await
-            .map_err(|e| crate::classify::for_resource(e, "statistics"))?;
+            .map_err(|e| crate::classify::for_resource(e, "statistics", false))?;
         let mut stats = Statistics {
             kind: query.kind.clone(),
             rows: Vec::new(),
