@@ -135,7 +135,8 @@ async fn not_found_html_is_a_switched_off_resource_naming_it() {
 async fn a_json_404_on_the_collection_path_is_a_resource_the_server_lacks() {
     use bitpeak::resources::{NewProject, Query};
     let server = MockServer::start_async().await;
-    let body = json!({"errors": [{"title": "The requested resource was not found.", "status": 404}]});
+    let body =
+        json!({"errors": [{"title": "The requested resource was not found.", "status": 404}]});
     let mock = server
         .mock_async(|when, then| {
             when.path_matches("^/projects");
@@ -173,7 +174,11 @@ async fn a_302_to_the_not_found_page_is_a_switched_off_resource() {
         matches!(&err, Error::Unavailable { status, location: Some(l), .. } if status.as_u16() == 302 && l == "https://status.example.org/not-found"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("switched them off; it pointed to https://status.example.org/not-found)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("switched them off; it pointed to https://status.example.org/not-found)"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

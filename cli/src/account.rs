@@ -116,7 +116,8 @@ pub async fn export(
             }
             Err(bitpeak::Error::Unavailable { .. }) => {
                 note(format_args!(
-                    "export: {section}: not on this server; left out"
+                    "export: {}: not on this server; left out",
+                    key(section)
                 ));
                 continue;
             }
@@ -198,9 +199,11 @@ fn export_section(
             entry.insert(Yaml::from(field_key(f)), value);
             wanted.fields.push((f, values));
         }
-        // What apply would refuse (a handler of a type not listed, settings that could not
-        // be read) is not written: the file always applies.
-        if let Err(e) = form_check(r, &wanted) {
+        // What apply would refuse is not written, so that the file always applies: an optional
+        // field's stored value the form refuses (a game server's `query_port: 0`, the servers'
+        // "none") is left out, said so; a record whose required fields are refused (a handler
+        // of a type not listed, settings that could not be read) is skipped.
+        if let Err(e) = leave_out_refused(r, &mut wanted, &mut entry, &id, &name) {
             note(format_args!(
                 "export: skipping {} #{id} \"{}\": it cannot be created as it stands ({})",
                 r.path,
@@ -217,6 +220,44 @@ fn export_section(
         .map(|(name, entry)| (Yaml::from(name), entry))
         .collect();
     (entries, ids)
+}
+
+/// Checks an exported entry as a create; drops, with a note, each optional field whose value
+/// the form refuses, until the entry passes or a required field is at fault.
+fn leave_out_refused(
+    r: &ResourceInfo,
+    wanted: &mut Wanted,
+    entry: &mut serde_yaml::Mapping,
+    id: &str,
+    name: &str,
+) -> Result<(), bitpeak::Error> {
+    loop {
+        let e = match form_check(r, wanted) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let bitpeak::Error::InvalidInput { field, reason } = &e else {
+            return Err(e);
+        };
+        let field = field.trim_end_matches("[]");
+        let Some(at) = wanted
+            .fields
+            .iter()
+            .position(|(f, _)| f.name == field && !f.required)
+        else {
+            return Err(e);
+        };
+        let (f, values) = wanted.fields.remove(at);
+        entry.remove(Yaml::from(field_key(f)));
+        note(format_args!(
+            "export: {} #{id} \"{}\": {} {} left out: {}",
+            r.path,
+            shown(name),
+            f.name,
+            shown(&values.join(", ")),
+            shown(reason)
+        ));
+    }
 }
 
 /// A stored value as YAML of the field's kind.
@@ -569,14 +610,33 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
     // Every section's list at once.
-    let lists = futures::future::join_all(
-        file.sections
-            .iter()
-            .map(|(r, _)| async move { live(client, r).await.map_err(|e| lacking(r, e)) }),
-    )
-    .await;
+    let lists = futures::future::join_all(file.sections.iter().map(|(r, _)| live(client, r))).await;
+    let mut sections = Vec::new();
+    let mut lacking = Vec::new();
     for ((r, wanted), records) in file.sections.iter().zip(lists) {
-        let by_name = index(&records?);
+        match records {
+            Err(bitpeak::Error::Unavailable { .. }) if wanted.is_empty() => {
+                note(format_args!(
+                    "{}: not on this server; nothing to apply",
+                    key(r.path)
+                ));
+            }
+            Err(bitpeak::Error::Unavailable { .. }) => lacking.push(*r),
+            records => sections.push((*r, wanted, records?)),
+        }
+    }
+    if !lacking.is_empty() {
+        let paths: Vec<&str> = lacking.iter().map(|r| r.path).collect();
+        let keys: Vec<String> = lacking.iter().map(|r| key(r.path)).collect();
+        return Err(usage(format!(
+            "this server has no {} (its version, or its administrator): nothing was changed; \
+             remove the file's {} section(s), or apply it to a server that has them",
+            paths.join(", "),
+            keys.join(", ")
+        )));
+    }
+    for (r, wanted, records) in sections {
+        let by_name = index(&records);
         ids.insert(
             r.path,
             by_name
@@ -585,7 +645,7 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
                 .collect(),
         );
         progress_line(format_args!("{}:", key(r.path)));
-        plans.push((*r, plan(r, wanted, &by_name, &ids, prune)));
+        plans.push((r, plan(r, wanted, &by_name, &ids, prune)));
     }
     if dry_run {
         return Ok(());
@@ -649,18 +709,6 @@ async fn run_steps(
             ));
             Err(e.into())
         }
-    }
-}
-
-/// A section the server version lacks, said clearly.
-fn lacking(r: &ResourceInfo, e: bitpeak::Error) -> Failure {
-    match e {
-        bitpeak::Error::Unavailable { .. } => usage(format!(
-            "{}: this server has no {} (its version or its administrator): remove the section",
-            key(r.path),
-            r.path
-        )),
-        e => e.into(),
     }
 }
 

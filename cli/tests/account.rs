@@ -286,64 +286,166 @@ fn a_wrong_file_is_refused_before_any_request_naming_its_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_section_the_server_version_lacks_is_refused_clearly() {
-    let dir = temp_dir("lacks");
-    let a = fake(Profile::V2023);
-    let file = write(
-        &dir,
-        "a.yaml",
-        "dns_monitors:\n  Example:\n    target: example.com\n",
-    );
-    let (_, err, code) = run(&a, &["apply", &file]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("dns_monitors: this server has no dns-monitors"),
-        "{err}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+/// What newer versions add to [`FILE`]: one entry of each section a 2023 server lacks.
+const NEWER: &str = r##"dns_monitors:
+  Zone:
+    target: example.com
+    dns_types: [A, MX]
+    project: Production
+server_monitors:
+  Web 1:
+    target: 203.0.113.20
+    server_check_interval_seconds: 60
+    alert_metric: [cpu_usage]
+    alert_rule: [is_higher]
+    alert_value: [90]
+    alert_trigger: [3]
+game_servers:
+  Lobby:
+    target: 203.0.113.9
+    port: 27015
+    type: minecraft_java
+"##;
+
+fn fake_missing_json(profile: Profile, missing_json: bool) -> Fake {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = FakeConfig::new()
+        .profile(profile)
+        .key(KEY)
+        .missing_json(missing_json);
+    let server = rt.block_on(FakeServer::start(config)).unwrap();
+    Fake { _rt: rt, server }
 }
 
+/// `apply` with the secrets' variables set.
+fn apply_with_secrets(fake: &Fake, args: &[&str]) -> (String, String, i32) {
+    let output = Command::cargo_bin("bitpeak")
+        .unwrap()
+        .args(args)
+        .env("BITPEAK_BASE_URL", fake.server.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .env("OPS_HOOK_URL", "https://hooks.example.com/ops?key=s3cr3t")
+        .env("API_PASSWORD", "pa55word")
+        .env(
+            "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",
+            "https://hooks.example.com/ops?key=s3cr3t",
+        )
+        .env(
+            "BITPEAK_MONITORS_API_REQUEST_BASIC_AUTH_PASSWORD",
+            "pa55word",
+        )
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (
+        text(output.stdout),
+        text(output.stderr),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// On every profile, whichever 404 its server gives for a resource its version lacks: a file
+/// with sections the server lacks is refused, naming them all, before any change; without
+/// them it applies; export, then apply to an empty account of the same version, reproduces
+/// the account (the same export), and a second apply plans nothing.
 #[test]
-fn a_second_apply_plans_nothing_under_every_profile() {
-    let dir = temp_dir("settles");
-    for profile in Profile::ALL.iter() {
-        let a = fake(*profile);
-        // Leave out what this version lacks (apply refuses such a section by name).
-        let mut text = FILE.to_owned();
-        let path = write(&dir, "a.yaml", &text);
-        let mut first = run(&a, &["apply", &path]);
-        while first.2 == 2 && first.1.contains("this server has no") {
-            let section = first
-                .1
-                .split(':')
-                .nth(1)
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-            let mut lines: Vec<&str> = text.lines().collect();
-            let start = lines
-                .iter()
-                .position(|l| *l == format!("{section}:"))
-                .unwrap();
-            let end = start
-                + 1
-                + lines[start + 1..]
-                    .iter()
-                    .take_while(|l| l.starts_with(' '))
-                    .count();
-            lines.drain(start..end);
-            text = lines.join("\n") + "\n";
-            std::fs::write(&path, &text).unwrap();
-            first = run(&a, &["apply", &path]);
+fn export_then_apply_reproduces_the_account_under_every_profile_both_ways() {
+    let dir = temp_dir("every-profile");
+    for profile in Profile::ALL {
+        for missing_json in [false, true] {
+            let at = format!("{profile:?} json-404 {missing_json}");
+            let a = fake_missing_json(profile, missing_json);
+            let full = write(&dir, "full.yaml", &format!("{FILE}{NEWER}"));
+            let lacks: &[&str] = match profile {
+                Profile::V2026 => &[],
+                Profile::V2025 => &["game_servers"],
+                _ => &["dns_monitors", "server_monitors", "game_servers"],
+            };
+            let (out, err, code) = apply_with_secrets(&a, &["apply", &full]);
+            if lacks.is_empty() {
+                assert_eq!(code, 0, "{at}: {out}{err}");
+            } else {
+                assert_eq!((code, out.as_str()), (2, ""), "{at}: {err}");
+                let paths: Vec<String> = lacks.iter().map(|k| k.replace('_', "-")).collect();
+                assert_eq!(
+                    err,
+                    format!(
+                        "bitpeak: this server has no {} (its version, or its administrator): \
+                         nothing was changed; remove the file's {} section(s), or apply it to a \
+                         server that has them\n",
+                        paths.join(", "),
+                        lacks.join(", ")
+                    ),
+                    "{at}"
+                );
+                assert_eq!(a.server.count("projects"), 0, "{at}: nothing sent");
+                // Without them (an empty section of one is only noted), it applies.
+                let mut text = format!("{FILE}{NEWER}");
+                for section in lacks {
+                    let start = text.find(&format!("{section}:\n")).unwrap();
+                    let len = text[start..]
+                        .lines()
+                        .skip(1)
+                        .take_while(|l| l.starts_with(' '))
+                        .map(|l| l.len() + 1)
+                        .sum::<usize>();
+                    text.replace_range(start..start + section.len() + 2 + len, "");
+                }
+                text.push_str(&format!("{}: {{}}\n", lacks[0]));
+                let fitting = write(&dir, "fitting.yaml", &text);
+                let (out, err, code) = apply_with_secrets(&a, &["apply", &fitting]);
+                assert_eq!(code, 0, "{at}: {out}{err}");
+                assert!(
+                    err.contains(&format!(
+                        "{}: not on this server; nothing to apply",
+                        lacks[0]
+                    )),
+                    "{at}: {err}"
+                );
+            }
+            let exported = dir.join("exported.yaml");
+            let (_, err, code) = run(&a, &["export", "--file", exported.to_str().unwrap()]);
+            assert_eq!(code, 0, "{at}: {err}");
+            for section in lacks {
+                assert!(
+                    err.contains(&format!("export: {section}: not on this server; left out")),
+                    "{at}: {err}"
+                );
+            }
+            let text = std::fs::read_to_string(&exported).unwrap();
+            let b = fake_missing_json(profile, missing_json);
+            let (out, err, code) = apply_with_secrets(&b, &["apply", exported.to_str().unwrap()]);
+            assert_eq!(code, 0, "{at}: {out}{err}");
+            let again = dir.join("again.yaml");
+            let (_, _, code) = run(&b, &["export", "--file", again.to_str().unwrap()]);
+            assert_eq!(code, 0, "{at}");
+            assert_eq!(std::fs::read_to_string(&again).unwrap(), text, "{at}");
+            let (plan, err, code) =
+                apply_with_secrets(&b, &["apply", exported.to_str().unwrap(), "--dry-run"]);
+            assert_eq!(code, 0, "{at}: {err}");
+            assert!(
+                !plan.contains("+ create")
+                    && !plan.contains("~ update")
+                    && !plan.contains("- delete"),
+                "{at}:\n{plan}"
+            );
+            for section in [
+                "projects",
+                "monitors",
+                "heartbeats",
+                "domain-names",
+                "dns-monitors",
+                "server-monitors",
+                "game-servers",
+            ] {
+                assert_eq!(
+                    a.server.count(section),
+                    b.server.count(section),
+                    "{at}: {section}"
+                );
+            }
+            assert_eq!(a.server.handler_count(), b.server.handler_count(), "{at}");
         }
-        assert_eq!(first.2, 0, "{profile:?}: {first:?}");
-        let (again, err, code) = run(&a, &["apply", &path]);
-        assert_eq!(code, 0, "{profile:?}: {err}");
-        assert!(
-            !again.contains("+ create") && !again.contains("~ update"),
-            "{profile:?}:\n{again}"
-        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
