@@ -214,6 +214,7 @@ pub struct ResourceInfo {
 
 /// The generic operations, instantiated per resource by the generated catalog.
 #[doc(hidden)]
+#[allow(clippy::type_complexity)]
 #[derive(Clone, Copy, Debug)]
 #[allow(clippy::type_complexity)] // Each field's type is its function's signature, said once.
 pub struct Ops {
@@ -260,16 +261,15 @@ impl ResourceInfo {
         }
     }
 
-    fn lacks(&self, what: &str) -> Error {
-        Error::invalid(
-            "operation",
-            format!("{} has no {what} in the spec", self.path),
-        )
+    /// The operation `op`, or the error of a resource without it.
+    fn op<F>(&self, op: Option<F>, what: &str) -> Result<F, Error> {
+        let lacks = || format!("{} has no {what} in the spec", self.path);
+        op.ok_or_else(|| Error::invalid("operation", lacks()))
     }
 
     /// One page (see [`Resources::list`]).
     pub async fn list(&self, client: &Client, query: &Query) -> Result<Page<Value>, Error> {
-        (self.ops.list.ok_or_else(|| self.lacks("list"))?)(client, query.clone()).await
+        (self.op(self.ops.list, "list")?)(client, query.clone()).await
     }
 
     /// Every record, streamed in page order (see [`Resources::list_all`]).
@@ -278,9 +278,9 @@ impl ResourceInfo {
         client: &'c Client,
         query: &Query,
     ) -> BoxStream<'c, Result<Value, Error>> {
-        match self.ops.all {
-            Some(all) => all(client, query.clone()),
-            None => futures::stream::once(futures::future::ready(Err(self.lacks("list")))).boxed(),
+        match self.op(self.ops.all, "list") {
+            Ok(all) => all(client, query.clone()),
+            Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
         }
     }
 
@@ -291,21 +291,17 @@ impl ResourceInfo {
         parent: u64,
         query: &Query,
     ) -> Result<Page<Value>, Error> {
-        (self
-            .ops
-            .list_in
-            .ok_or_else(|| self.lacks("list by parent"))?)(client, parent, query.clone())
-        .await
+        (self.op(self.ops.list_in, "list by parent")?)(client, parent, query.clone()).await
     }
 
     /// The one record there is (the user).
     pub async fn one(&self, client: &Client) -> Result<Value, Error> {
-        (self.ops.one.ok_or_else(|| self.lacks("single record"))?)(client).await
+        (self.op(self.ops.one, "single record")?)(client).await
     }
 
     /// One record.
     pub async fn get(&self, client: &Client, id: u64) -> Result<Value, Error> {
-        (self.ops.get.ok_or_else(|| self.lacks("get"))?)(client, id).await
+        (self.op(self.ops.get, "get")?)(client, id).await
     }
 
     /// Creates a record from `(field, text)` pairs (an array field repeats its name); the
@@ -315,7 +311,7 @@ impl ResourceInfo {
         client: &Client,
         fields: &[(K, V)],
     ) -> Result<Value, Error> {
-        (self.ops.create.ok_or_else(|| self.lacks("create"))?)(client, Fields::new(fields)).await
+        (self.op(self.ops.create, "create")?)(client, Fields::new(fields)).await
     }
 
     /// Checks `(field, text)` pairs as [`ResourceInfo::create`] would, sending nothing.
@@ -329,7 +325,7 @@ impl ResourceInfo {
         &self,
         fields: &[(K, V)],
     ) -> Result<(), Error> {
-        (self.ops.check_create.ok_or_else(|| self.lacks("create"))?)(Fields::new(fields))
+        (self.op(self.ops.check_create, "create")?)(Fields::new(fields))
     }
 
     /// Updates a record safely from `(field, text)` pairs (see [`Resources::update`]).
@@ -339,13 +335,12 @@ impl ResourceInfo {
         id: u64,
         fields: &[(K, V)],
     ) -> Result<Value, Error> {
-        (self.ops.update.ok_or_else(|| self.lacks("update"))?)(client, id, Fields::new(fields))
-            .await
+        (self.op(self.ops.update, "update")?)(client, id, Fields::new(fields)).await
     }
 
     /// Deletes a record.
     pub async fn delete(&self, client: &Client, id: u64) -> Result<(), Error> {
-        (self.ops.delete.ok_or_else(|| self.lacks("delete"))?)(client, id).await
+        (self.op(self.ops.delete, "delete")?)(client, id).await
     }
 }
 

@@ -134,46 +134,40 @@ impl Client {
 /// assert_eq!(client.base_url(), "https://status.example.org/api");
 /// # Ok::<(), bitpeak::Error>(())
 /// ```
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     site_url: Option<String>,
-    api_key: Option<String>,
+    api_key: Option<Hidden<String>>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<Hidden<reqwest::Client>>,
     allow_insecure_http: bool,
     retry: RetryPolicy,
     max_answer_bytes: Option<u64>,
 }
 
-impl fmt::Debug for ClientBuilder {
+/// A setting whose `Debug` shows only a label: the key must never appear.
+struct Hidden<T>(T, &'static str);
+
+impl<T> fmt::Debug for Hidden<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("site_url", &self.site_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("user_agent", &self.user_agent)
-            .field(
-                "http",
-                &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
-            )
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("retry", &self.retry)
-            .field("max_answer_bytes", &self.max_answer_bytes)
-            .finish()
+        self.1.fmt(f)
     }
 }
 
 impl ClientBuilder {
+    /// The builder with `set` applied.
+    fn with(mut self, set: impl FnOnce(&mut Self)) -> Self {
+        set(&mut self);
+        self
+    }
+
     /// The API's base URL, e.g. `https://status.example.org/api` for a self-hosted
     /// instance. Default: [`DEFAULT_BASE_URL`].
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.with(|b| b.base_url = Some(url.into()))
     }
 
     /// The site's root URL, where heartbeats are pinged (`<site>/webhook-heartbeat/<code>`),
@@ -189,50 +183,43 @@ impl ClientBuilder {
     /// assert_eq!(client.site_url(), "https://status.example.org");
     /// # Ok::<(), bitpeak::Error>(())
     /// ```
-    pub fn site_url(mut self, url: impl Into<String>) -> Self {
-        self.site_url = Some(url.into());
-        self
+    pub fn site_url(self, url: impl Into<String>) -> Self {
+        self.with(|b| b.site_url = Some(url.into()))
     }
 
     /// The API key, sent as `Authorization: Bearer <key>`. Required.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
-        self
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.with(|b| b.api_key = Some(Hidden(key.into(), "<redacted>")))
     }
 
     /// Time limit for one attempt, from connecting to the end of the body (the whole call,
     /// retries included, is bounded by [`RetryPolicy::deadline`]). Default: [`DEFAULT_TIMEOUT`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.with(|b| b.timeout = Some(timeout))
     }
 
     /// Time limit for opening a connection. Default: [`DEFAULT_CONNECT_TIMEOUT`]. Ignored
     /// with [`ClientBuilder::http_client`], whose own setting applies.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.with(|b| b.connect_timeout = Some(timeout))
     }
 
     /// The `User-Agent` header. Default: `bitpeak-rust/<version>`.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = Some(agent.into());
-        self
+    pub fn user_agent(self, agent: impl Into<String>) -> Self {
+        self.with(|b| b.user_agent = Some(agent.into()))
     }
 
     /// Use this `reqwest::Client` (proxies, custom roots, …). Build it with
     /// `redirect(reqwest::redirect::Policy::none())`: a followed redirect would carry the
     /// key to wherever it points.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
+    pub fn http_client(self, client: reqwest::Client) -> Self {
+        self.with(|b| b.http = Some(Hidden(client, "<custom reqwest::Client>")))
     }
 
     /// Allow a plain `http://` base URL on a host other than loopback. Off by default, so the
     /// key is never sent in clear text by accident.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
+    pub fn allow_insecure_http(self, allow: bool) -> Self {
+        self.with(|b| b.allow_insecure_http = allow)
     }
 
     /// The largest answer body read, in bytes; default [`DEFAULT_MAX_ANSWER_BYTES`]. A larger
@@ -244,17 +231,15 @@ impl ClientBuilder {
     /// let client = bitpeak::Client::builder().api_key("k").max_answer_bytes(1 << 20).build()?;
     /// # Ok::<(), bitpeak::Error>(())
     /// ```
-    pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
-        self.max_answer_bytes = Some(bytes);
-        self
+    pub fn max_answer_bytes(self, bytes: u64) -> Self {
+        self.with(|b| b.max_answer_bytes = Some(bytes))
     }
 
     /// How failed requests are retried (see [`RetryPolicy`]); default
     /// `RetryPolicy::default()`. Each call can override it with
     /// [`crate::resources::Resources::with_retry_policy`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        self.with(|b| b.retry = policy)
     }
 
     /// Checks the settings and builds the client.
@@ -269,7 +254,7 @@ impl ClientBuilder {
                 .to_owned(),
         };
 
-        let key = self
+        let Hidden(key, _) = self
             .api_key
             .ok_or_else(|| Error::invalid("api_key", "an API key is required"))?;
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -291,19 +276,17 @@ impl ClientBuilder {
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let client_applies_timeout = self.http.is_none();
         let http = match self.http {
-            Some(http) => http,
+            Some(Hidden(http, _)) => http,
             None => {
-                let builder = reqwest::Client::builder()
+                let mut builder = reqwest::Client::builder()
                     .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .timeout(timeout);
                 // A proxy from the environment would carry a plain-http request, key and all,
                 // in clear text to wherever it is: plain http goes straight to the server.
-                let builder = if base_url.starts_with("http://") {
-                    builder.no_proxy()
-                } else {
-                    builder
-                };
+                if base_url.starts_with("http://") {
+                    builder = builder.no_proxy();
+                }
                 builder
                     .build()
                     .map_err(|e| Error::invalid("http_client", e.to_string()))?
@@ -325,7 +308,9 @@ impl ClientBuilder {
                 site_url,
                 base_url,
                 http,
-                transport: Transport::new(Arc::new(shared)),
+                transport: Transport {
+                    shared: Arc::new(shared),
+                },
             }),
         })
     }
@@ -336,10 +321,7 @@ impl ClientBuilder {
 fn check_base_url(raw: &str, field: &str, allow_insecure_http: bool) -> Result<String, Error> {
     let bad = |reason: String| Err(Error::invalid(field, reason));
     // The text is not echoed: it may hold a password.
-    let url = match Url::parse(raw) {
-        Ok(url) => url,
-        Err(e) => return bad(format!("not a URL: {e}")),
-    };
+    let url = Url::parse(raw).map_err(|e| Error::invalid(field, format!("not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return bad(
             "must not carry a user name or password (the API key is the credential)".into(),

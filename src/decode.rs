@@ -41,11 +41,8 @@ pub fn page<T: FromRecord>(
     requested_page: u64,
     requested_per_page: u64,
 ) -> Result<Page<T>, Error> {
-    Ok(Page::from_list(
-        json(body)?,
-        requested_page,
-        requested_per_page,
-    ))
+    let list = json(body)?;
+    Ok(Page::from_list(list, requested_page, requested_per_page))
 }
 
 /// A `200` body of one record of any resource (`{"data": <record>}`).

@@ -127,15 +127,9 @@ impl TryFrom<u64> for PerPage {
     /// assert!(PerPage::try_from(30).is_err());
     /// ```
     fn try_from(n: u64) -> Result<Self, Error> {
-        PerPage::ALL
-            .into_iter()
-            .find(|p| p.get() == n)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "results_per_page",
-                    format!("{n} is not one of 10, 25, 50, 100, 250, 500, 1000"),
-                )
-            })
+        let reason = || format!("{n} is not one of 10, 25, 50, 100, 250, 500, 1000");
+        let found = PerPage::ALL.into_iter().find(|p| p.get() == n);
+        found.ok_or_else(|| Error::invalid("results_per_page", reason()))
     }
 }
 

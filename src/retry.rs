@@ -320,9 +320,7 @@ impl Throttle {
         };
         let number =
             |name: &HeaderName| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        if let Some(limit) = number(&RATELIMIT_LIMIT) {
-            b.limit = Some(limit);
-        }
+        b.limit = number(&RATELIMIT_LIMIT).or(b.limit);
         if let Some(remaining) = number(&RATELIMIT_REMAINING) {
             let fresh_window = b.remaining.is_none_or(|old| remaining > old)
                 || b.limit.is_some_and(|l| remaining.saturating_add(1) >= l);

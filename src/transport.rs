@@ -35,7 +35,7 @@ pub(crate) const KEYLESS: reqwest::header::HeaderName =
 /// `Debug` never shows the API key.
 #[derive(Clone)]
 pub struct Transport {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 pub(crate) struct Shared {
@@ -96,8 +96,8 @@ pub(crate) struct Sent {
     pub(crate) maybe_applied: bool,
     /// Retrying stopped because the request may have been carried out and is not idempotent.
     pub(crate) outcome_unknown: bool,
-    /// The last answer was refused for its size: `(status, limit, the length it declared)`.
-    pub(crate) too_large: Option<(StatusCode, u64, Option<u64>)>,
+    /// The last answer was refused for its size.
+    pub(crate) too_large: Refused,
 }
 
 impl fmt::Debug for Transport {
@@ -112,10 +112,6 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Transport { shared }
-    }
-
     /// Sends `first`, retrying by the rules of [`crate::retry`] (under `policy`, else the
     /// client's) with requests from `rebuild` (`None`: the request cannot be rebuilt, so there
     /// is no retry). Returns what the call came to.
@@ -150,33 +146,14 @@ impl Transport {
                 .throttle
                 .acquire(policy.rate_limit_window, deadline)
                 .await;
-            let (result, too_large) = match self.attempt(http, operation, request, retry + 1).await
-            {
-                Ok((response, refused)) => {
-                    let status = response.status();
-                    (Ok(response), refused.map(|(l, d)| (status, l, d)))
-                }
-                Err(e) => (Err(e), None),
-            };
-            let verdict = match &result {
-                Ok(response) => {
-                    self.shared.throttle.finish(
-                        permit,
-                        Some((response.status(), response.headers())),
-                        policy,
-                    );
-                    judge_status(
-                        response.status(),
-                        response.headers(),
-                        idempotency,
-                        policy,
-                        retry,
-                    )
-                }
-                Err(e) => {
-                    self.shared.throttle.finish(permit, None, policy);
-                    judge_error(e, idempotency, policy, retry)
-                }
+            let attempt = self.attempt(http, operation, request, retry + 1).await;
+            let too_large = attempt.as_ref().ok().and_then(|(_, refused)| *refused);
+            let result = attempt.map(|(response, _)| response);
+            let answer = result.as_ref().map(|r| (r.status(), r.headers()));
+            self.shared.throttle.finish(permit, answer.ok(), policy);
+            let verdict = match answer {
+                Ok((status, headers)) => judge_status(status, headers, idempotency, policy, retry),
+                Err(e) => judge_error(e, idempotency, policy, retry),
             };
             let (wait, applied) = match verdict {
                 // Refused for its size: it would be as large again.
@@ -301,7 +278,7 @@ async fn read_whole(
     let url = response.url().clone();
     let (body, refused) = match read_bounded(&mut response, limit).await? {
         Ok(body) => (body, None),
-        Err(declared) => (bytes::Bytes::new(), Some((limit, declared))),
+        Err(declared) => (bytes::Bytes::new(), Some((status, limit, declared))),
     };
     let mut rebuilt = http::Response::builder()
         .url(url)
@@ -314,8 +291,8 @@ async fn read_whole(
     Ok((Response::from(rebuilt), refused))
 }
 
-/// An answer refused for its size: `(limit, the length it declared)`.
-type Refused = Option<(u64, Option<u64>)>;
+/// An answer refused for its size: `(status, limit, the length it declared)`.
+type Refused = Option<(StatusCode, u64, Option<u64>)>;
 
 /// The body, or `Err(declared length)` when it is larger than `limit` (the rest unread).
 async fn read_bounded(

@@ -42,10 +42,7 @@ impl RawRecord {
 
     /// The record as a JSON object, or `None` when the server sent something else.
     pub fn object(&self) -> Option<Map<String, Value>> {
-        match self.to_value() {
-            Value::Object(map) => Some(map),
-            _ => None,
-        }
+        serde_json::from_str(self.json()).ok()
     }
 
     /// Decodes the record into `T`, a struct of this module's tolerant field types.
@@ -136,11 +133,9 @@ impl ListEnvelope {
         records: &[T],
         meta: crate::raw::types::ListMeta,
     ) -> Result<Self, serde_json::Error> {
+        let data: Result<_, _> = records.iter().map(RawRecord::of).collect();
         Ok(ListEnvelope {
-            data: records
-                .iter()
-                .map(RawRecord::of)
-                .collect::<Result<_, _>>()?,
+            data: data?,
             meta,
             links: None,
         })
@@ -473,23 +468,16 @@ impl<T: Tolerant> Tolerant for Vec<T> {
 /// `null` or `""` as empty. `None` when any value cannot be read.
 impl<T: Tolerant> Tolerant for std::collections::BTreeMap<String, T> {
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
-        let entries = object::<D, Entries<T>>(deserializer)?;
-        Ok(entries.filter(|e| !e.unreadable).map(|e| e.map))
+        Ok(object::<D, Entries<T>>(deserializer)?.and_then(|e| e.0))
     }
 }
 
-/// A map's entries read as an object type's fields, and whether any value was unreadable.
-struct Entries<T> {
-    map: std::collections::BTreeMap<String, T>,
-    unreadable: bool,
-}
+/// A map's entries read as an object type's fields; `None` once any value was unreadable.
+struct Entries<T>(Option<std::collections::BTreeMap<String, T>>);
 
 impl<T> Default for Entries<T> {
     fn default() -> Self {
-        Entries {
-            map: std::collections::BTreeMap::new(),
-            unreadable: false,
-        }
+        Entries(Some(std::collections::BTreeMap::new()))
     }
 }
 
@@ -499,9 +487,10 @@ impl<T: Tolerant> Fields for Entries<T> {
         key: &str,
         value: D,
     ) -> Result<(), D::Error> {
-        let item = T::read(value)?;
-        self.unreadable |= item.is_none();
-        self.map.extend(item.map(|item| (key.to_owned(), item)));
+        match (T::read(value)?, &mut self.0) {
+            (Some(item), Some(map)) => drop(map.insert(key.to_owned(), item)),
+            _ => self.0 = None,
+        }
         Ok(())
     }
 }

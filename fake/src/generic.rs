@@ -120,12 +120,7 @@ fn union_answer(v: u16, u: &Union, map: &mut Map<String, Value>) {
 /// `GET /path`.
 pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response {
     let params = params(query);
-    let param = |name: &str| {
-        params
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    };
+    let param = |name: &str| Some(params.get(name)?.as_str()).filter(|v| !v.is_empty());
     let store = lock(&state.store);
     let empty = Records::default();
     let records = store.records.get(r.path).unwrap_or(&empty);
@@ -157,13 +152,8 @@ pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response
         .map(|(id, row)| render(state, r, row, true, records.as_given(r, *id)))
         .collect();
     drop(store);
-    paged(
-        state,
-        r.path,
-        rendered,
-        param("page"),
-        param("results_per_page"),
-    )
+    let (page, per_page) = (param("page"), param("results_per_page"));
+    paged(state, r.path, rendered, page, per_page)
 }
 
 /// A query string's parameters (the last of each name).
@@ -377,10 +367,7 @@ pub(super) fn seed(
 /// A team lists its members (`team_members`): after a member changes, the team's list is
 /// rebuilt from the members.
 fn sync_team(store: &mut Store, r: &Resource, member: &Value) {
-    if r.path != "team-members" {
-        return;
-    }
-    let Some(team) = member["team_id"].as_u64() else {
+    let (true, Some(team)) = (r.path == "team-members", member["team_id"].as_u64()) else {
         return;
     };
     let summary: Vec<Value> = store

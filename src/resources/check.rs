@@ -34,24 +34,25 @@ impl Wire for bool {
     }
 }
 
+/// `Ok` when `ok`, else the field's error for `reason()`.
+fn ensure(ok: bool, field: &str, reason: impl FnOnce() -> String) -> Result<(), Error> {
+    ok.then_some(())
+        .ok_or_else(|| Error::invalid(field, reason()))
+}
+
 /// A required text: not empty once trimmed (servers trim, then refuse an empty value).
 pub(crate) fn not_blank(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "is required and cannot be blank"));
-    }
-    Ok(())
+    ensure(!value.trim().is_empty(), field, || {
+        "is required and cannot be blank".to_owned()
+    })
 }
 
 /// At most `max` characters once trimmed.
 pub(crate) fn max_chars(field: &str, value: &str, max: u64) -> Result<(), Error> {
     let count = value.trim().chars().count() as u64;
-    if count > max {
-        return Err(Error::invalid(
-            field,
-            format!("is {count} characters long; at most {max} are allowed"),
-        ));
-    }
-    Ok(())
+    ensure(count <= max, field, || {
+        format!("is {count} characters long; at most {max} are allowed")
+    })
 }
 
 /// One of the allowed texts or integers.
@@ -60,13 +61,9 @@ pub(crate) fn one_of<T: PartialEq + std::fmt::Debug>(
     value: T,
     allowed: &[T],
 ) -> Result<(), Error> {
-    if !allowed.contains(&value) {
-        return Err(Error::invalid(
-            field,
-            format!("{value:?} is not allowed; use one of {allowed:?}"),
-        ));
-    }
-    Ok(())
+    ensure(allowed.contains(&value), field, || {
+        format!("{value:?} is not allowed; use one of {allowed:?}")
+    })
 }
 
 /// Within `min..=max` (either bound may be absent).
@@ -78,19 +75,15 @@ pub(crate) fn range(
 ) -> Result<(), Error> {
     let low = min.is_some_and(|min| value < min);
     let high = max.is_some_and(|max| value > max);
-    if low || high {
+    ensure(!(low || high), field, || {
         let bounds = match (min, max) {
             (Some(min), Some(max)) => format!("between {min} and {max}"),
             (Some(min), None) => format!("at least {min}"),
             (None, Some(max)) => format!("at most {max}"),
             (None, None) => "within its bounds".to_owned(),
         };
-        return Err(Error::invalid(
-            field,
-            format!("{value} is not allowed; it must be {bounds}"),
-        ));
-    }
-    Ok(())
+        format!("{value} is not allowed; it must be {bounds}")
+    })
 }
 
 /// Parallel arrays (entry `i` of one goes with entry `i` of the other) of the same length.
@@ -100,13 +93,9 @@ pub(crate) fn as_many(
     other: &str,
     other_count: usize,
 ) -> Result<(), Error> {
-    if count != other_count {
-        return Err(Error::invalid(
-            field,
-            format!("has {count} entries but {other} has {other_count}; entry i of one goes with entry i of the other"),
-        ));
-    }
-    Ok(())
+    ensure(count == other_count, field, || {
+        format!("has {count} entries but {other} has {other_count}; entry i of one goes with entry i of the other")
+    })
 }
 
 /// The content fields of a union's variant (a handler's settings of its `kind`): every field
@@ -121,23 +110,14 @@ pub(crate) fn variant(
     let Some(own) = fields_of(kind) else {
         return Ok(());
     };
-    let (needed, others): (Vec<_>, Vec<_>) = given.iter().partition(|(f, _)| own.contains(f));
-    if let Some((field, _)) = needed
-        .iter()
-        .find(|(_, v)| v.is_none_or(|v| v.trim().is_empty()))
-    {
-        return Err(Error::invalid(
-            *field,
-            format!("is required for type {kind}"),
-        ));
+    let blank = |v: &Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+    let missing = given.iter().find(|(f, v)| own.contains(f) && blank(v));
+    let foreign = given.iter().find(|(f, v)| !own.contains(f) && v.is_some());
+    let missing = missing.map(|(f, _)| (f, "is required for"));
+    match missing.or(foreign.map(|(f, _)| (f, "is not a field of"))) {
+        Some((field, what)) => Err(Error::invalid(*field, format!("{what} type {kind}"))),
+        None => Ok(()),
     }
-    if let Some((field, _)) = others.iter().find(|(_, v)| v.is_some()) {
-        return Err(Error::invalid(
-            *field,
-            format!("is not a field of type {kind}"),
-        ));
-    }
-    Ok(())
 }
 
 /// An email address (`format: email`): one `@`, a dotted domain, no spaces or angle brackets.
@@ -188,14 +168,10 @@ pub(crate) fn parse<T: Clone>(
 
 /// One of a generated enum's listed values (forms never send an `Unknown` one).
 pub(crate) fn listed<T: PartialEq + Wire>(field: &str, value: &T, all: &[T]) -> Result<(), Error> {
-    if !all.contains(value) {
+    ensure(all.contains(value), field, || {
         let names: Vec<String> = all.iter().map(Wire::wire).collect();
-        return Err(Error::invalid(
-            field,
-            format!("{:?} is not allowed; use one of {names:?}", value.wire()),
-        ));
-    }
-    Ok(())
+        format!("{:?} is not allowed; use one of {names:?}", value.wire())
+    })
 }
 
 #[cfg(test)]
