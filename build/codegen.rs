@@ -28,6 +28,7 @@ pub fn generate(text: &str) -> Result<Vec<(&'static str, String)>, Box<dyn Error
     let layer = prettyplease::unparse(&layer);
 
     strip_multipart_operations(&mut spec);
+    strip_untyped_json(&mut spec);
     let replacements = wire_replacements(&spec)?;
     let replaced: Vec<&str> = replacements.iter().map(|(name, _)| name.as_str()).collect();
     keep_only_used_schemas(&mut spec, &replaced)?;
@@ -115,6 +116,39 @@ fn strip_multipart_operations(spec: &mut OpenAPI) {
                     *op = None;
                 }
             }
+        }
+    }
+}
+
+/// Removes from every operation the responses whose `application/json` has no schema (a
+/// `5XX` whose body may be anything, an empty one included): progenitor can type neither such
+/// a body nor a second error type, so the raw client reads those answers as unexpected (the
+/// crate's own layer classifies every answer itself).
+fn strip_untyped_json(spec: &mut OpenAPI) {
+    let untyped: Vec<String> = spec
+        .components
+        .iter()
+        .flat_map(|c| &c.responses)
+        .filter_map(|(name, response)| match response {
+            ReferenceOr::Item(r) => r
+                .content
+                .iter()
+                .any(|(kind, media)| kind.starts_with("application/json") && media.schema.is_none())
+                .then(|| format!("#/components/responses/{name}")),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .collect();
+    for item in spec.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for op in [&mut item.get, &mut item.post, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            op.responses.responses.retain(|_, r| {
+                !matches!(r, ReferenceOr::Reference { reference } if untyped.contains(reference))
+            });
         }
     }
 }

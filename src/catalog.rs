@@ -214,7 +214,6 @@ pub struct ResourceInfo {
 
 /// The generic operations, instantiated per resource by the generated catalog.
 #[doc(hidden)]
-#[allow(clippy::type_complexity)]
 #[derive(Clone, Copy, Debug)]
 #[allow(clippy::type_complexity)] // Each field's type is its function's signature, said once.
 pub struct Ops {

@@ -468,3 +468,53 @@ async fn a_huge_page_number_answers_an_empty_page_instead_of_breaking() {
         .unwrap();
     assert!(page.items.is_empty());
 }
+
+/// The fake's PHP behaviours a spec must describe: a fatal error is an empty `500` labelled
+/// JSON; id lists may come as arrays with gaps, which the models read as lists in key order.
+#[tokio::test]
+async fn fatal_errors_and_gapped_arrays_as_php_answers_them() {
+    use bitpeak::resources::NewMonitor;
+    for profile in Profile::ALL {
+        let config = FakeConfig::new()
+            .profile(profile)
+            .key(KEY)
+            .fatal_errors(true)
+            .gapped_arrays(true);
+        let server = FakeServer::start(config).await.unwrap();
+        let http = reqwest::Client::new();
+        let url = format!("{}/monitors?page=null", server.base_url());
+        let answer = http.get(&url).bearer_auth(KEY).send().await.unwrap();
+        assert_eq!(answer.status(), 500, "{profile}");
+        assert_eq!(answer.headers()["content-type"], "application/json");
+        assert_eq!(answer.text().await.unwrap(), "");
+
+        let client = Client::builder()
+            .base_url(server.base_url())
+            .api_key(KEY)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        server.seed(1);
+        let form = NewMonitor::new("Home", "https://example.com")
+            .ping_servers_ids([1, 3])
+            .is_ok_notifications([1]);
+        let created = client.monitors().create(&form).await.unwrap();
+        let raw = http
+            .get(format!("{}/monitors/{}", server.base_url(), created.id))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(
+            raw["data"]["ping_servers_ids"],
+            serde_json::json!({"1": 1, "3": 3}),
+            "{profile}"
+        );
+        assert_eq!(created.ping_servers_ids, Some(vec![1, 3]), "{profile}");
+        let notified = created.notifications.and_then(|n| n.is_ok);
+        assert_eq!(notified.map(|ids| ids.len()), Some(1), "{profile}");
+    }
+}

@@ -142,6 +142,12 @@ struct FakeServerArgs {
     /// HTML 404).
     #[arg(long)]
     missing_json: bool,
+    /// Fail a list whose `page` is not a whole number as PHP does: an empty 500 labelled JSON.
+    #[arg(long)]
+    fatal_errors: bool,
+    /// Answer id lists as PHP writes arrays with gaps: `{"1": 3, "3": 4}`.
+    #[arg(long)]
+    gapped_arrays: bool,
     /// Store the handler records of this JSON file (an array of objects) exactly as written,
     /// e.g. the odd shapes real databases hold.
     #[arg(long)]
@@ -365,7 +371,9 @@ async fn fake_server(args: FakeServerArgs) -> Result<(), Failure> {
         .profile(args.profile)
         .latency(Duration::from_millis(args.latency_ms))
         .delete_content_type(!args.no_delete_content_type)
-        .missing_json(args.missing_json);
+        .missing_json(args.missing_json)
+        .fatal_errors(args.fatal_errors)
+        .gapped_arrays(args.gapped_arrays);
     for key in args.keys {
         config = config.key(key);
     }

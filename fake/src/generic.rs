@@ -64,6 +64,9 @@ impl Records {
 /// exactly as it is (`as_given`).
 fn render(state: &State, r: &Resource, record: &Value, list: bool, as_given: bool) -> Value {
     let mut out = record.clone();
+    if state.config.gapped_arrays && !as_given {
+        gap(&mut out);
+    }
     let v = version(state.config.profile);
     if let (Value::Object(map), false) = (&mut out, as_given) {
         if v < 2025 {
@@ -85,6 +88,33 @@ fn render(state: &State, r: &Resource, record: &Value, list: bool, as_given: boo
         }
     }
     out
+}
+
+/// Every id list inside `value` (`*_ids`, `is_ok`, `notifications`, …) as PHP writes an array
+/// with gaps: `[3, 4]` as `{"1": 3, "3": 4}`.
+fn gap(value: &mut Value) {
+    let Value::Object(map) = value else { return };
+    for (key, v) in map.iter_mut() {
+        let ids = key.ends_with("_ids")
+            || [
+                "is_ok",
+                "notifications",
+                "whois_notifications",
+                "ssl_notifications",
+            ]
+            .contains(&key.as_str());
+        match v {
+            Value::Array(items) if ids && !items.is_empty() && items.iter().all(Value::is_i64) => {
+                let by_index = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| ((2 * i + 1).to_string(), id.clone()));
+                *v = Value::Object(by_index.collect());
+            }
+            Value::Object(_) => gap(v),
+            _ => {}
+        }
+    }
 }
 
 /// A union's object as this version answers it: with its variant's constant keys and

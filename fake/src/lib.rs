@@ -139,6 +139,12 @@ pub struct FakeConfig {
     /// answers the API's JSON `404` instead of the site's HTML one (default `false`); the
     /// servers' source does not settle which they send.
     pub missing_json: bool,
+    /// Whether a list whose `page` is not a whole number fails as PHP does with a fatal error:
+    /// `500` with an empty body labelled `application/json` (default `false`).
+    pub fatal_errors: bool,
+    /// Whether id lists are answered as PHP writes an array with gaps: an object of the values
+    /// by index, `{"1": 3, "3": 4}` (default `false`).
+    pub gapped_arrays: bool,
 }
 
 impl Default for FakeConfig {
@@ -154,6 +160,8 @@ impl Default for FakeConfig {
             plan_limits: Default::default(),
             switched_off: Vec::new(),
             missing_json: false,
+            fatal_errors: false,
+            gapped_arrays: false,
         }
     }
 }
@@ -213,6 +221,18 @@ impl FakeConfig {
     /// Sets [`FakeConfig::missing_json`].
     pub fn missing_json(mut self, on: bool) -> Self {
         self.missing_json = on;
+        self
+    }
+
+    /// Sets [`FakeConfig::fatal_errors`].
+    pub fn fatal_errors(mut self, on: bool) -> Self {
+        self.fatal_errors = on;
+        self
+    }
+
+    /// Sets [`FakeConfig::gapped_arrays`].
+    pub fn gapped_arrays(mut self, on: bool) -> Self {
+        self.gapped_arrays = on;
         self
     }
 

@@ -361,6 +361,11 @@ pub(super) fn paged(
     page: Option<&str>,
     per_page: Option<&str>,
 ) -> Response {
+    let whole = |p: &str| p.trim().parse::<i64>().is_ok();
+    if state.config.fatal_errors && page.is_some_and(|p| !whole(p)) {
+        // PHP's TypeError, after the API set its JSON header: an empty 500.
+        return typed(StatusCode::INTERNAL_SERVER_ERROR, JSON, "");
+    }
     let page = page
         .unwrap_or("1")
         .trim()
