@@ -11,9 +11,12 @@ use futures::TryStreamExt;
 const KEY: &str = "fake-test-key";
 
 async fn start(profile: Profile) -> (FakeServer, Client) {
-    let server = FakeServer::start(FakeConfig::new().profile(profile).key(KEY))
-        .await
-        .unwrap();
+    start_with(FakeConfig::new().profile(profile)).await
+}
+
+/// A fake server of `config` (accepting [`KEY`]) and a client without retries.
+async fn start_with(config: FakeConfig) -> (FakeServer, Client) {
+    let server = FakeServer::start(config.key(KEY)).await.unwrap();
     let client = Client::builder()
         .base_url(server.base_url())
         .api_key(KEY)
@@ -477,10 +480,9 @@ async fn fatal_errors_and_gapped_arrays_as_php_answers_them() {
     for profile in Profile::ALL {
         let config = FakeConfig::new()
             .profile(profile)
-            .key(KEY)
             .fatal_errors(true)
             .gapped_arrays(true);
-        let server = FakeServer::start(config).await.unwrap();
+        let (server, client) = start_with(config).await;
         let http = reqwest::Client::new();
         let url = format!("{}/monitors?page=null", server.base_url());
         let answer = http.get(&url).bearer_auth(KEY).send().await.unwrap();
@@ -488,12 +490,6 @@ async fn fatal_errors_and_gapped_arrays_as_php_answers_them() {
         assert_eq!(answer.headers()["content-type"], "application/json");
         assert_eq!(answer.text().await.unwrap(), "");
 
-        let client = Client::builder()
-            .base_url(server.base_url())
-            .api_key(KEY)
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap();
         server.seed(1);
         let form = NewMonitor::new("Home", "https://example.com")
             .ping_servers_ids([1, 3])

@@ -50,24 +50,37 @@ struct Fake {
 }
 
 fn fake(profile: Profile) -> Fake {
+    fake_with(profile, false)
+}
+
+/// A fake server of `profile`; with `missing_json`, a route the version lacks answers the
+/// API's JSON `404`.
+fn fake_with(profile: Profile, missing_json: bool) -> Fake {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = rt
-        .block_on(FakeServer::start(
-            FakeConfig::new().profile(profile).key(KEY),
-        ))
-        .unwrap();
+    let config = FakeConfig::new()
+        .profile(profile)
+        .key(KEY)
+        .missing_json(missing_json);
+    let server = rt.block_on(FakeServer::start(config)).unwrap();
     Fake { _rt: rt, server }
 }
 
-/// `bitpeak <args>` against `fake`: (stdout, stderr, exit code).
+/// `bitpeak <args>` against `fake`, with the secrets of [`FILE`] (and of its export) in the
+/// environment: (stdout, stderr, exit code).
 fn run(fake: &Fake, args: &[&str]) -> (String, String, i32) {
+    let hook = "https://hooks.example.com/ops?key=s3cr3t";
     let output = Command::cargo_bin("bitpeak")
         .unwrap()
         .args(args)
         .env("BITPEAK_BASE_URL", fake.server.base_url())
         .env("BITPEAK_API_KEY", KEY)
-        .env("OPS_HOOK_URL", "https://hooks.example.com/ops?key=s3cr3t")
+        .env("OPS_HOOK_URL", hook)
         .env("API_PASSWORD", "pa55word")
+        .env("BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK", hook)
+        .env(
+            "BITPEAK_MONITORS_API_REQUEST_BASIC_AUTH_PASSWORD",
+            "pa55word",
+        )
         .output()
         .unwrap();
     (
@@ -307,43 +320,6 @@ game_servers:
     type: minecraft_java
 "##;
 
-fn fake_missing_json(profile: Profile, missing_json: bool) -> Fake {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = FakeConfig::new()
-        .profile(profile)
-        .key(KEY)
-        .missing_json(missing_json);
-    let server = rt.block_on(FakeServer::start(config)).unwrap();
-    Fake { _rt: rt, server }
-}
-
-/// `apply` with the secrets' variables set.
-fn apply_with_secrets(fake: &Fake, args: &[&str]) -> (String, String, i32) {
-    let output = Command::cargo_bin("bitpeak")
-        .unwrap()
-        .args(args)
-        .env("BITPEAK_BASE_URL", fake.server.base_url())
-        .env("BITPEAK_API_KEY", KEY)
-        .env("OPS_HOOK_URL", "https://hooks.example.com/ops?key=s3cr3t")
-        .env("API_PASSWORD", "pa55word")
-        .env(
-            "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",
-            "https://hooks.example.com/ops?key=s3cr3t",
-        )
-        .env(
-            "BITPEAK_MONITORS_API_REQUEST_BASIC_AUTH_PASSWORD",
-            "pa55word",
-        )
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (
-        text(output.stdout),
-        text(output.stderr),
-        output.status.code().unwrap_or(-1),
-    )
-}
-
 /// On every profile, whichever 404 its server gives for a resource its version lacks: a file
 /// with sections the server lacks is refused, naming them all, before any change; without
 /// them it applies; export, then apply to an empty account of the same version, reproduces
@@ -354,14 +330,14 @@ fn export_then_apply_reproduces_the_account_under_every_profile_both_ways() {
     for profile in Profile::ALL {
         for missing_json in [false, true] {
             let at = format!("{profile:?} json-404 {missing_json}");
-            let a = fake_missing_json(profile, missing_json);
+            let a = fake_with(profile, missing_json);
             let full = write(&dir, "full.yaml", &format!("{FILE}{NEWER}"));
             let lacks: &[&str] = match profile {
                 Profile::V2026 => &[],
                 Profile::V2025 => &["game_servers"],
                 _ => &["dns_monitors", "server_monitors", "game_servers"],
             };
-            let (out, err, code) = apply_with_secrets(&a, &["apply", &full]);
+            let (out, err, code) = run(&a, &["apply", &full]);
             if lacks.is_empty() {
                 assert_eq!(code, 0, "{at}: {out}{err}");
             } else {
@@ -393,7 +369,7 @@ fn export_then_apply_reproduces_the_account_under_every_profile_both_ways() {
                 }
                 text.push_str(&format!("{}: {{}}\n", lacks[0]));
                 let fitting = write(&dir, "fitting.yaml", &text);
-                let (out, err, code) = apply_with_secrets(&a, &["apply", &fitting]);
+                let (out, err, code) = run(&a, &["apply", &fitting]);
                 assert_eq!(code, 0, "{at}: {out}{err}");
                 assert!(
                     err.contains(&format!(
@@ -413,15 +389,14 @@ fn export_then_apply_reproduces_the_account_under_every_profile_both_ways() {
                 );
             }
             let text = std::fs::read_to_string(&exported).unwrap();
-            let b = fake_missing_json(profile, missing_json);
-            let (out, err, code) = apply_with_secrets(&b, &["apply", exported.to_str().unwrap()]);
+            let b = fake_with(profile, missing_json);
+            let (out, err, code) = run(&b, &["apply", exported.to_str().unwrap()]);
             assert_eq!(code, 0, "{at}: {out}{err}");
             let again = dir.join("again.yaml");
             let (_, _, code) = run(&b, &["export", "--file", again.to_str().unwrap()]);
             assert_eq!(code, 0, "{at}");
             assert_eq!(std::fs::read_to_string(&again).unwrap(), text, "{at}");
-            let (plan, err, code) =
-                apply_with_secrets(&b, &["apply", exported.to_str().unwrap(), "--dry-run"]);
+            let (plan, err, code) = run(&b, &["apply", exported.to_str().unwrap(), "--dry-run"]);
             assert_eq!(code, 0, "{at}: {err}");
             assert!(
                 !plan.contains("+ create")

@@ -282,9 +282,9 @@ fn export_text(handlers: &str) -> String {
 
 /// What `bitpeak export` says on stderr of the sections this profile's servers lack.
 fn export_notes() -> String {
-    ["dns-monitors", "server-monitors", "game-servers"]
+    ["dns_monitors", "server_monitors", "game_servers"]
         .into_iter()
-        .filter(|s| !sections().contains(&s.replace('-', "_").as_str()))
+        .filter(|s| !sections().contains(s))
         .map(|s| format!("bitpeak: export: {s}: not on this server; left out\n"))
         .collect()
 }
