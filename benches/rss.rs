@@ -1,5 +1,6 @@
-//! Peak memory while streaming handlers through `list_all`: prints the process's peak RSS
-//! (VmHWM) after 10 000 and after 100 000 handlers (target ≤ 32 MiB, and flat between them).
+//! Peak memory while streaming handlers, then monitors, through `list_all`: prints the
+//! process's peak RSS (VmHWM) after 10 000 and after 100 000 of each (target ≤ 32 MiB, and
+//! flat between them). The records are real-sized (`bitpeak_fake::real_record`).
 //!
 //! The server is a small generator on a thread of its own that builds each page on demand, so
 //! the measured memory is the client's. Run with `cargo bench --bench rss`.
@@ -48,8 +49,14 @@ fn serve(listener: TcpListener, total: u64) {
                     .unwrap_or(1);
                 let pages = total.div_ceil(PER_PAGE);
                 let first = (page - 1) * PER_PAGE + 1;
+                let path = if head.contains("/monitors") {
+                    "monitors"
+                } else {
+                    "notification-handlers"
+                };
                 let items: Vec<String> = (first..=(page * PER_PAGE).min(total))
-                    .map(|id| format!(r#"{{"id":{id},"type":"webhook","name":"h{id}","settings":{{"webhook":"https://example.com/hooks/{id}"}},"is_enabled":1,"last_datetime":null,"datetime":"2026-01-15 09:30:00"}}"#))
+                    .filter_map(|id| bitpeak_fake::real_record(path, id))
+                    .map(|record| record.to_string())
                     .collect();
                 let body = format!(
                     r#"{{"data":[{}],"meta":{{"page":{page},"results_per_page":{PER_PAGE},"total_results":{total},"total_pages":{pages}}}}}"#,
@@ -84,17 +91,17 @@ fn main() {
             .retry_policy(RetryPolicy::none())
             .build()
             .expect("client");
+        let query = Query::new().per_page(PerPage::P100);
         let count = rt.block_on(async {
-            client
-                .notification_handlers()
-                .list_all(&Query::new().per_page(PerPage::P100))
-                .try_fold(0u64, |n, _| async move { Ok(n + 1) })
-                .await
-                .expect("list")
+            let handlers = client.notification_handlers().list_all(&query);
+            let handlers = handlers.try_fold(0u64, |n, _| async move { Ok(n + 1) });
+            let monitors = client.monitors().list_all(&query);
+            let monitors = monitors.try_fold(0u64, |n, _| async move { Ok(n + 1) });
+            handlers.await.expect("list") + monitors.await.expect("list")
         });
-        assert_eq!(count, total);
+        assert_eq!(count, 2 * total);
         println!(
-            "streamed {total} handlers: peak RSS {:.1} MiB",
+            "streamed {total} handlers, then {total} monitors: peak RSS {:.1} MiB",
             peak_rss_kib() as f64 / 1024.0
         );
     }

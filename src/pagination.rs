@@ -1,7 +1,7 @@
 //! Pagination for every resource of this API, which all share the `data`/`meta`/`links`
 //! envelope: one [`Page`], and every item as a lazy stream that pages by number.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use futures::future;
@@ -144,6 +144,53 @@ pub const MAX_CONCURRENCY: usize = 32;
 /// claiming more pages of new records is not followed further.
 pub const MAX_PAGES: u64 = 100_000;
 
+/// The ids `list_all` has yielded, as runs of consecutive ids (first → last): ids come in
+/// runs (pages in order, few gaps), so a listing of 100 000 records holds a few runs instead
+/// of 100 000 ids.
+#[derive(Default)]
+struct IdSet {
+    runs: BTreeMap<u64, u64>,
+    len: usize,
+}
+
+impl IdSet {
+    /// Adds `id`; whether it was not there yet.
+    fn insert(&mut self, id: u64) -> bool {
+        let before = self.runs.range(..=id).next_back().map(|(f, l)| (*f, *l));
+        if before.is_some_and(|(_, last)| id <= last) {
+            return false;
+        }
+        let after = id.checked_add(1).and_then(|next| self.runs.remove(&next));
+        let first = match before {
+            Some((first, last)) if last + 1 == id => first,
+            _ => id,
+        };
+        self.runs.insert(first, after.unwrap_or(id));
+        self.len += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn id_set_is_a_set() {
+    let mut ids = IdSet::default();
+    let mut plain = std::collections::HashSet::new();
+    let mut x = 7u64;
+    for i in 0..20_000u64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let id = match i % 4 {
+            0 => x,
+            1 => u64::MAX - x % 8,
+            _ => x % 3000,
+        };
+        assert_eq!(ids.insert(id), plain.insert(id), "{id}");
+        assert_eq!(ids.len, plain.len());
+    }
+}
+
 /// Every item from `first_page` on, as a lazy stream: the behaviour documented on
 /// [`crate::resources::Resources::list_all`]. A page that arrives before the one due is held
 /// (at most `concurrency` beside those in flight), so one slow page does not stop the others;
@@ -173,7 +220,7 @@ where
         last: u64,
         /// Pages requested so far.
         requested: u64,
-        seen: HashSet<u64>,
+        seen: IdSet,
     }
     let state = State {
         fetch,
@@ -183,7 +230,7 @@ where
         due: first_page,
         last: first_page,
         requested: 0,
-        seen: HashSet::new(),
+        seen: IdSet::default(),
     };
     let limit = concurrency.clamp(1, MAX_CONCURRENCY);
     stream::try_unfold(state, move |mut st| async move {
@@ -221,7 +268,7 @@ where
         let page = page?;
         st.last = page.total_pages.max(first_page);
         let records = page.items.len() + page.unreadable.len();
-        let before = st.seen.len();
+        let before = st.seen.len;
         let items: Vec<T> = page
             .items
             .into_iter()
@@ -234,7 +281,7 @@ where
             Some("came back empty")
         } else if (records as u64) < page.per_page {
             Some("came back short")
-        } else if st.seen.len() == before {
+        } else if st.seen.len == before {
             Some("brought no record not seen before")
         } else {
             None

@@ -1,8 +1,9 @@
 //! The command line's figures (`cargo bench -p bitpeak-cli --bench cli`), against the fake
 //! server in this process:
 //!
-//! - peak RSS of `--output json <resource> list --all` at 10 000 and 100 000 records
-//!   (notification handlers and monitors), read from `/usr/bin/time -v`;
+//! - peak RSS of `--output json <resource> list --all --per-page 1000` at 10 000 and 100 000
+//!   real-sized records (notification handlers and monitors), read from `/usr/bin/time -v`,
+//!   beside `curl` fetching one page of 1000 monitors;
 //! - an apply of 3 projects, 5 handlers, 20 monitors, 10 heartbeats and 5 domain names that
 //!   reference each other by name, at 20 ms latency: plan (dry run), apply, re-apply, prune;
 //!   the requests each sent and its wall time (median of 3 runs).
@@ -32,11 +33,11 @@ fn start(rt: &tokio::runtime::Runtime, latency: Duration) -> FakeServer {
     .expect("fake server")
 }
 
-/// Peak RSS in KiB of `bitpeak <args>`, its stdout thrown away.
-fn peak_rss(server: &FakeServer, args: &[&str]) -> u64 {
+/// Peak RSS in KiB of `program <args>` (`/usr/bin/time -v`), its stdout thrown away.
+fn peak_rss(server: &FakeServer, program: &str, args: &[&str]) -> u64 {
     let output = Command::new("/usr/bin/time")
         .arg("-v")
-        .arg(BIN)
+        .arg(program)
         .args(args)
         .env("BITPEAK_BASE_URL", server.base_url())
         .env("BITPEAK_API_KEY", KEY)
@@ -54,45 +55,50 @@ fn peak_rss(server: &FakeServer, args: &[&str]) -> u64 {
         .expect("time -v reports the peak RSS")
 }
 
-fn monitor(id: usize) -> serde_json::Value {
-    serde_json::json!({
-        "id": id, "user_id": 1, "project_id": 0, "name": format!("monitor {id}"),
-        "type": "website", "target": format!("https://example.com/{id}"), "port": 0,
-        "settings": {"check_interval_seconds": 300, "timeout_seconds": 5},
-        "ping_servers_ids": [1], "is_ok": 1, "uptime": 99.9, "downtime": 0.1,
-        "average_response_time": 120.5, "total_checks": 100, "total_ok_checks": 99,
-        "total_not_ok_checks": 1, "last_check_datetime": "2026-01-01 00:00:00",
-        "notifications": {"is_ok": [1]}, "is_enabled": 1,
-        "datetime": "2025-12-05 14:29:14"
-    })
+fn mib(kib: &[u64]) -> String {
+    let mut kib = kib.to_vec();
+    kib.sort_unstable();
+    format!("{:.1} MiB", kib[kib.len() / 2] as f64 / 1024.0)
 }
 
+/// Peak RSS of `list --all --per-page 1000` over real-sized records
+/// (`FakeServer::seed_real`), beside `curl` fetching one page of 1000 monitors from the same
+/// server; medians of `RUNS`.
 fn rss(rt: &tokio::runtime::Runtime) {
-    println!("peak RSS of `--output json <resource> list --all --per-page 1000`:");
+    const RUNS: usize = 5;
+    println!("peak RSS of `--output json <resource> list --all --per-page 1000`, real-sized records (median of {RUNS}):");
     for n in [10_000usize, 100_000] {
         let server = start(rt, Duration::ZERO);
-        server.seed(n);
-        server.seed_records("monitors", (1..=n).map(monitor).collect());
+        server.seed_real("notification-handlers", n);
+        server.seed_real("monitors", n);
         let list = |resource: &str| {
-            peak_rss(
-                &server,
-                &[
-                    "--output",
-                    "json",
-                    resource,
-                    "list",
-                    "--all",
-                    "--per-page",
-                    "1000",
-                ],
-            )
+            let args = [
+                "--output",
+                "json",
+                resource,
+                "list",
+                "--all",
+                "--per-page",
+                "1000",
+            ];
+            (0..RUNS)
+                .map(|_| peak_rss(&server, BIN, &args))
+                .collect::<Vec<_>>()
         };
-        let handlers = list("handlers");
-        let monitors = list("monitors");
+        let page = format!(
+            "{}/monitors?page=1&results_per_page=1000",
+            server.base_url()
+        );
+        let auth = format!("Authorization: Bearer {KEY}");
+        let curl: Vec<u64> = (0..RUNS)
+            .map(|_| peak_rss(&server, "curl", &["-sfH", &auth, &page]))
+            .collect();
+        let (handlers, monitors) = (list("handlers"), list("monitors"));
         println!(
-            "  {n:>7} records: handlers {:.1} MiB, monitors {:.1} MiB",
-            handlers as f64 / 1024.0,
-            monitors as f64 / 1024.0
+            "  {n:>7} records: handlers {}, monitors {}; curl one page of 1000 monitors {}",
+            mib(&handlers),
+            mib(&monitors),
+            mib(&curl)
         );
         server.stop();
     }

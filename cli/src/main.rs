@@ -303,7 +303,9 @@ fn main() -> ExitCode {
     } else {
         logs.init();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: a command waits on the network, and pages decoded where they are read keep
+    // the allocator to one arena (a listing's peak memory stays flat).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

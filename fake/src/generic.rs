@@ -177,13 +177,14 @@ pub(super) fn list(state: &State, r: &'static Resource, query: &str) -> Response
             rows.reverse();
         }
     }
-    let rendered = rows
-        .into_iter()
-        .map(|(id, row)| render(state, r, row, true, records.as_given(r, *id)))
-        .collect();
-    drop(store);
-    let (page, per_page) = (param("page"), param("results_per_page"));
-    paged(state, r.path, rendered, page, per_page)
+    let render = |(id, row): (&u64, &Value)| render(state, r, row, true, records.as_given(r, *id));
+    paged(
+        state,
+        r.path,
+        rows,
+        render,
+        (param("page"), param("results_per_page")),
+    )
 }
 
 /// A query string's parameters (the last of each name).

@@ -359,6 +359,16 @@ impl FakeServer {
         self.state.seed_records(path, records);
     }
 
+    /// Stores `count` records of the resource at `path` (`monitors`, `heartbeats`,
+    /// `domain-names`, `notification-handlers`), ids from 1, as real 2026 servers hold them
+    /// and at their size: a monitor with request and response headers, several status codes,
+    /// basic auth, ping servers and notifications (about 870 bytes of JSON), a domain name
+    /// with its whois and ssl objects, handlers of several types. Other paths: nothing.
+    pub fn seed_real(&self, path: &str, count: usize) {
+        let records = (1..=count as u64).map_while(|id| real_record(path, id));
+        self.state.seed_records(path, records.collect());
+    }
+
     /// How many records of the resource at `path` are stored.
     pub fn count(&self, path: &str) -> usize {
         self.state.count(path)
@@ -367,5 +377,45 @@ impl FakeServer {
     /// Stops serving (as dropping it does).
     pub fn stop(self) {}
 }
+
+/// Record `id` of the resource at `path` as [`FakeServer::seed_real`] stores it (`None` for
+/// other paths): to generate real-sized answers elsewhere.
+pub fn real_record(path: &str, id: u64) -> Option<serde_json::Value> {
+    let (_, templates) = REAL.iter().find(|(p, _)| *p == path)?;
+    let text = templates[id as usize % templates.len()].replace("{id}", &id.to_string());
+    serde_json::from_str(&text).ok()
+}
+
+/// [`FakeServer::seed_real`]'s records by path, `{id}` standing for the id; record `id` is
+/// `templates[id % templates.len()]`.
+const REAL: &[(&str, &[&str])] = &[
+    (
+        "monitors",
+        &[
+            r#"{"id":{id},"user_id":1,"project_id":2,"name":"Checkout {id}","type":"website","target":"https://shop{id}.example.com/","port":0,"settings":{"check_interval_seconds":60,"timeout_seconds":5,"request_method":"GET","request_body":"","request_basic_auth_username":"bot","request_basic_auth_password":"s3cr3t","request_headers":[{"name":"Accept","value":"application/json"},{"name":"X-Token","value":"3f9a2c"}],"response_status_code":[200,201,204],"response_body":"ok","response_headers":[{"name":"Content-Type","value":"application/json"}],"ping_ipv":"ipv4","follow_redirects":1},"ping_servers_ids":[1,2,3],"is_ok":1,"uptime":99.97,"downtime":0.03,"average_response_time":231.5,"total_checks":14421,"total_ok_checks":14382,"total_not_ok_checks":39,"last_check_datetime":"2026-06-01 12:00:00","notifications":{"is_ok":[1,2,3]},"is_enabled":1,"datetime":"2025-11-03 09:14:27","last_datetime":"2026-05-20 10:00:00"}"#,
+        ],
+    ),
+    (
+        "heartbeats",
+        &[
+            r#"{"id":{id},"user_id":1,"project_id":2,"name":"Nightly backup {id}","code":"9b1c6f2e4a7d3e8f0c5b2a1d6e9f4c{id}","settings":{"run_interval":1,"run_interval_type":"days","run_interval_grace":30,"run_interval_grace_type":"minutes"},"is_ok":1,"uptime":99.86,"downtime":0.14,"total_runs":712,"total_missed_runs":1,"last_run_datetime":"2026-06-01 03:00:12","notifications":{"is_ok":[1,2]},"is_enabled":1,"datetime":"2024-05-17 08:41:09","last_datetime":"2026-02-11 16:20:45"}"#,
+        ],
+    ),
+    (
+        "domain-names",
+        &[
+            r#"{"id":{id},"project_id":2,"name":"Shop {id}","target":"shop{id}.example.com","whois":{"start_datetime":"2014-03-09 17:22:31","updated_datetime":"2025-02-08 10:13:04","end_datetime":"2027-03-09 17:22:31","registrar":"Example Registrar, Inc.","nameservers":["ns1.example-dns.net","ns2.example-dns.net","ns3.example-dns.org"]},"whois_notifications":{"whois_notifications":[1,2],"whois_notifications_timing":"30"},"ssl":{"issuer_name":"Let's Encrypt","issuer_full":"C=US, O=Let's Encrypt, CN=R11","start_datetime":"2026-04-12 06:10:44","end_datetime":"2026-07-11 06:10:43"},"ssl_notifications":{"ssl_notifications":[1],"ssl_notifications_timing":7},"total_checks":523,"last_check_datetime":"2026-06-01 00:05:00","next_check_datetime":"2026-06-02 00:05:00","is_enabled":1,"last_datetime":"2025-08-30 14:02:11","datetime":"2023-10-05 12:44:50"}"#,
+        ],
+    ),
+    (
+        "notification-handlers",
+        &[
+            r#"{"id":{id},"user_id":1,"type":"webhook","name":"Ops webhook {id}","settings":{"webhook":"https://hooks.example.com/services/bitpeak/{id}/T0A1B2C3D4E5F6"},"is_enabled":1,"last_datetime":"2026-01-20 11:02:33","datetime":"2025-09-14 08:15:00"}"#,
+            r#"{"id":{id},"user_id":1,"type":"email","name":"On-call email {id}","settings":{"email":"oncall-{id}@example.com","email_is_confirmed":1},"is_enabled":1,"last_datetime":null,"datetime":"2025-09-14 08:16:41"}"#,
+            r#"{"id":{id},"user_id":1,"type":"slack","name":"Slack #alerts {id}","settings":{"slack":"https://hooks.slack.com/services/T0123ABCD/B0456EFGH/{id}xYzAbCdEfGhIjKlMnOpQr"},"is_enabled":1,"last_datetime":"2026-03-02 17:45:10","datetime":"2025-10-01 10:00:00"}"#,
+            r#"{"id":{id},"user_id":1,"type":"telegram","name":"Telegram ops {id}","settings":{"telegram":"7123456789:AAF1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW","telegram_chat_id":"-100{id}"},"is_enabled":0,"last_datetime":null,"datetime":"2025-11-23 21:37:02"}"#,
+        ],
+    ),
+];
 
 pub(crate) type FaultQueue = Mutex<VecDeque<Fault>>;

@@ -353,13 +353,14 @@ pub(super) fn now() -> String {
 
 /// One page of `records` (all of them, filtered and ordered) as the servers answer a list:
 /// `page` echoed as sent (a string) by 2023 servers, `total` in the document, `total_results`
-/// elsewhere, and links (built here correctly, unlike some servers).
-pub(super) fn paged(
+/// elsewhere, and links (built here correctly, unlike some servers). Only the page's records
+/// are rendered (`render`).
+pub(super) fn paged<T>(
     state: &State,
     path: &str,
-    records: Vec<Value>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    records: Vec<T>,
+    render: impl FnMut(T) -> Value,
+    (page, per_page): (Option<&str>, Option<&str>),
 ) -> Response {
     let whole = |p: &str| p.trim().parse::<i64>().is_ok();
     if state.config.fatal_errors && page.is_some_and(|p| !whole(p)) {
@@ -383,6 +384,7 @@ pub(super) fn paged(
         .into_iter()
         .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(per_page as usize)
+        .map(render)
         .collect();
 
     let link = |p: u64| {
