@@ -607,7 +607,24 @@ fn read_fields<'de, A: MapAccess<'de>, T: Fields>(mut map: A) -> Result<T, A::Er
 
 /// Reads a record's JSON text into a generated model's fields (see [`Fields`]).
 pub(crate) fn record_fields<T: Fields>(raw: &RawRecord) -> Result<T, String> {
-    Ok(raw.fields::<Read<Encoded<T>>>()?.0.unwrap_or_default().0)
+    /// A record: an object only (its fields read straight from the map, no other shape).
+    struct Record<T>(T);
+    impl<'de, T: Fields> Deserialize<'de> for Record<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct RecordVisitor<T>(std::marker::PhantomData<T>);
+            impl<'de, T: Fields> Visitor<'de> for RecordVisitor<T> {
+                type Value = Record<T>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Record<T>, A::Error> {
+                    read_fields(map).map(Record)
+                }
+            }
+            d.deserialize_map(RecordVisitor(std::marker::PhantomData))
+        }
+    }
+    raw.fields::<Record<T>>().map(|r| r.0)
 }
 
 /// A field's value for [`Fields::read_field`]: read tolerantly into `slot`.
