@@ -602,10 +602,56 @@ enum Step {
     Delete(u64, String),
 }
 
+/// Each section's steps, and the live records' `name → id` per section.
+type Plan = (
+    Vec<(&'static ResourceInfo, Vec<Step>)>,
+    BTreeMap<&'static str, BTreeMap<String, u64>>,
+);
+
+/// `bitpeak plan`: the plan `apply --dry-run` prints, sending no change; with
+/// `detailed_exitcode`, exit 2 when the account differs from the file and 1 on any error.
+pub async fn plan_only(client: &Client, args: &crate::PlanArgs) -> Result<(), Failure> {
+    let planned = planned(client, &args.path, args.prune).await;
+    match (planned, args.detailed_exitcode) {
+        (Ok((plans, _)), true) if plans.iter().any(|(_, steps)| !steps.is_empty()) => {
+            Err(Failure(String::new(), 2))
+        }
+        (Ok(_), _) => Ok(()),
+        (Err(Failure(message, code)), true) if code != 0 => Err(Failure(message, 1)),
+        (Err(e), _) => Err(e),
+    }
+}
+
 /// `bitpeak apply`: plan the file against the live account, print the plan, carry it out.
 pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failure> {
-    let (dry_run, prune) = (args.dry_run, args.prune);
-    let file = read_file(&args.path)?;
+    let (plans, mut ids) = planned(client, &args.path, args.prune).await?;
+    if args.dry_run {
+        return Ok(());
+    }
+    let mut done = 0usize;
+    // Creates and updates in dependency order, then deletes in reverse.
+    let (mut saves, mut deletes): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+    for (r, steps) in plans {
+        let (d, s): (Vec<Step>, Vec<Step>) = steps
+            .into_iter()
+            .partition(|s| matches!(s, Step::Delete(..)));
+        saves.push((r, s));
+        deletes.insert(0, (r, d));
+    }
+    for (r, steps) in saves.into_iter().chain(deletes) {
+        done += run_steps(client, r, &steps, &mut ids, done).await?;
+    }
+    if crate::STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        note(format_args!(
+            "stdout was closed; the apply went on and made all {done} changes"
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and checks the file, lists the live account and prints the plan.
+async fn planned(client: &Client, path: &Path, prune: bool) -> Result<Plan, Failure> {
+    let file = read_file(path)?;
     // The live records' `name → id`, per section; creates add theirs as they go.
     let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut plans = Vec::new();
@@ -647,28 +693,7 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
         progress_line(format_args!("{}:", key(r.path)));
         plans.push((r, plan(r, wanted, &by_name, &ids, prune)));
     }
-    if dry_run {
-        return Ok(());
-    }
-    let mut done = 0usize;
-    // Creates and updates in dependency order, then deletes in reverse.
-    let (mut saves, mut deletes): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
-    for (r, steps) in plans {
-        let (d, s): (Vec<Step>, Vec<Step>) = steps
-            .into_iter()
-            .partition(|s| matches!(s, Step::Delete(..)));
-        saves.push((r, s));
-        deletes.insert(0, (r, d));
-    }
-    for (r, steps) in saves.into_iter().chain(deletes) {
-        done += run_steps(client, r, &steps, &mut ids, done).await?;
-    }
-    if crate::STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
-        note(format_args!(
-            "stdout was closed; the apply went on and made all {done} changes"
-        ));
-    }
-    Ok(())
+    Ok((plans, ids))
 }
 
 /// Carries out one section's steps, [`CONCURRENCY`] at a time; how many were done.

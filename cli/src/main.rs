@@ -90,6 +90,9 @@ enum Command {
     /// Make the account match a file: plan (+ create, ~ update, = unchanged, - delete), then
     /// carry the plan out.
     Apply(ApplyArgs),
+    /// Print the plan `apply --dry-run` prints, sending no change; with --detailed-exitcode,
+    /// exit 0 when the account matches the file, 2 when it differs, 1 on any error.
+    Plan(PlanArgs),
     /// Print the JSON Schema of the account file (`--account`, the previous release's flag,
     /// is accepted and changes nothing).
     Schema {
@@ -115,6 +118,19 @@ struct ApplyArgs {
     /// Also delete what the file does not name (in the sections it has).
     #[arg(long)]
     prune: bool,
+}
+
+/// What `plan` takes.
+#[derive(Args, Debug)]
+struct PlanArgs {
+    /// The file.
+    path: PathBuf,
+    /// Also plan deleting what the file does not name (in the sections it has).
+    #[arg(long)]
+    prune: bool,
+    /// Exit 0 when nothing would change, 2 when something would, 1 on any error (for CI).
+    #[arg(long)]
+    detailed_exitcode: bool,
 }
 
 #[derive(Args, Debug)]
@@ -348,6 +364,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             include_secrets,
         } => account::export(&client(&cli.globals)?, file.as_deref(), include_secrets).await,
         Command::Apply(args) => account::apply(&client(&cli.globals)?, &args).await,
+        Command::Plan(args) => match client(&cli.globals) {
+            Ok(client) => account::plan_only(&client, &args).await,
+            Err(Failure(message, _)) if args.detailed_exitcode => Err(Failure(message, 1)),
+            Err(e) => Err(e),
+        },
         Command::FakeServer(args) => fake_server(args).await,
     }
 }

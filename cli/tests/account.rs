@@ -590,3 +590,34 @@ fn a_file_the_previous_release_exported_still_applies() {
         "{out}"
     );
 }
+
+/// `bitpeak plan`: the dry run's plan, no change sent; with `--detailed-exitcode` 2 while the
+/// account differs from the file, 0 once it matches, 1 on any error (a usage error too).
+#[test]
+fn plan_prints_the_plan_and_its_detailed_exit_code_says_whether_anything_differs() {
+    let dir = temp_dir("plan");
+    let file = write(&dir, "account.yaml", FILE);
+    let a = fake(Profile::V2026);
+    let (dry, _, code) = run(&a, &["apply", &file, "--dry-run"]);
+    assert_eq!(code, 0);
+    assert_eq!(run(&a, &["plan", &file]), (dry.clone(), String::new(), 0));
+    assert_eq!(
+        run(&a, &["plan", &file, "--detailed-exitcode"]),
+        (dry, String::new(), 2)
+    );
+    assert_eq!(a.server.count("projects"), 0, "a plan sends no change");
+    assert_eq!(run(&a, &["apply", &file]).2, 0);
+    let (again, err, code) = run(&a, &["plan", &file, "--detailed-exitcode"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{again}");
+    assert!(again.contains("plan: 0 to create, 0 to update, 2 unchanged, 0 to delete"));
+    let bad = write(&dir, "bad.yaml", "nope: {}\n");
+    let (_, err, code) = run(&a, &["plan", &bad, "--detailed-exitcode"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown section \"nope\""), "{err}");
+    assert_eq!(
+        run(&a, &["plan", &bad]).2,
+        2,
+        "without the flag, a usage error is 2"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
