@@ -351,9 +351,14 @@ fn unavailable<R: Resource>(error: Error, id: Option<u64>) -> Error {
 /// Refuses, before anything is sent, an id of 0 (the API's ids start at 1) and one past the
 /// spec's int64 (PHP's `(int)` would turn it into another id).
 pub(crate) fn check_id<R: Resource>(id: u64) -> Result<(), Error> {
+    check_id_named(R::ID, id)
+}
+
+/// [`check_id`] for an id parameter of any name (`status_page_id`).
+pub(crate) fn check_id_named(name: &str, id: u64) -> Result<(), Error> {
     if id == 0 || i64::try_from(id).is_err() {
         return Err(Error::invalid(
-            R::ID,
+            name,
             "ids are between 1 and 2^63 - 1 (the spec's int64)",
         ));
     }

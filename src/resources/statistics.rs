@@ -98,12 +98,7 @@ impl Client {
         status_page_id: u64,
         query: &StatisticsQuery,
     ) -> Result<Statistics, Error> {
-        if status_page_id == 0 || i64::try_from(status_page_id).is_err() {
-            return Err(Error::invalid(
-                "status_page_id",
-                "ids are between 1 and 2^63 - 1 (the spec's int64)",
-            ));
-        }
+        crate::resource::check_id_named("status_page_id", status_page_id)?;
         let wire = query.wire()?;
         let url = format!("{}/statistics/{status_page_id}", self.base_url());
         let sent = self
