@@ -324,17 +324,17 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
     let refuse = |needle: &str, why: String| {
         usage(format!(
             "{}: line {}: {why}",
-            path.display(),
+            crate::shown_path(path),
             line_of(&text, needle)
         ))
     };
-    let mut document: Yaml =
-        serde_yaml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let mut document: Yaml = serde_yaml::from_str(&text)
+        .map_err(|e| usage(format!("{}: {e}", crate::shown_path(path))))?;
     resolve_placeholders(&mut document, &refuse)?;
     let Yaml::Mapping(top) = document else {
         return Err(usage(format!(
             "{}: not a mapping of sections",
-            path.display()
+            crate::shown_path(path)
         )));
     };
     let mut file = AccountFile {

@@ -110,7 +110,7 @@ enum Command {
 /// What `apply` takes.
 #[derive(Args, Debug)]
 struct ApplyArgs {
-    /// The file.
+    /// The file (`-`: standard input).
     path: PathBuf,
     /// Print the plan and stop.
     #[arg(long)]
@@ -123,7 +123,7 @@ struct ApplyArgs {
 /// What `plan` takes.
 #[derive(Args, Debug)]
 struct PlanArgs {
-    /// The file.
+    /// The file (`-`: standard input).
     path: PathBuf,
     /// Also plan deleting what the file does not name (in the sections it has).
     #[arg(long)]
@@ -468,19 +468,34 @@ fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
     }
 }
 
+/// A file's name in messages: `-` is standard input.
+fn shown_path(path: &Path) -> std::borrow::Cow<'_, str> {
+    if path == Path::new("-") {
+        "<stdin>".into()
+    } else {
+        path.to_string_lossy()
+    }
+}
+
 /// The largest apply file read.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The deepest nesting of `[` / `{` an apply file may have (the format needs two).
 const MAX_FILE_DEPTH: usize = 32;
 
-/// An apply file's text, refused at once when it is over [`MAX_FILE_BYTES`] or nested deeper
-/// than [`MAX_FILE_DEPTH`] (a YAML parser takes minutes on 100 000 levels).
+/// An apply file's text (`-`: standard input), refused at once when it is over
+/// [`MAX_FILE_BYTES`] or nested deeper than [`MAX_FILE_DEPTH`] (a YAML parser takes minutes on
+/// 100 000 levels).
 fn read_text(path: &Path) -> Result<String, Failure> {
     use std::io::Read;
-    let fail = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    let fail = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", shown_path(path)));
+    let source: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| fail(&e))?)
+    };
     let mut text = String::new();
-    file.take(MAX_FILE_BYTES + 1)
+    source
+        .take(MAX_FILE_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| fail(&e))?;
     if text.len() as u64 > MAX_FILE_BYTES {

@@ -68,6 +68,11 @@ fn fake_with(profile: Profile, missing_json: bool) -> Fake {
 /// `bitpeak <args>` against `fake`, with the secrets of [`FILE`] (and of its export) in the
 /// environment: (stdout, stderr, exit code).
 fn run(fake: &Fake, args: &[&str]) -> (String, String, i32) {
+    run_with_input(fake, args, "")
+}
+
+/// [`run`] with `input` on standard input.
+fn run_with_input(fake: &Fake, args: &[&str], input: &str) -> (String, String, i32) {
     let hook = "https://hooks.example.com/ops?key=s3cr3t";
     let output = Command::cargo_bin("bitpeak")
         .unwrap()
@@ -81,6 +86,7 @@ fn run(fake: &Fake, args: &[&str]) -> (String, String, i32) {
             "BITPEAK_MONITORS_API_REQUEST_BASIC_AUTH_PASSWORD",
             "pa55word",
         )
+        .write_stdin(input)
         .output()
         .unwrap();
     (
@@ -619,5 +625,37 @@ fn plan_prints_the_plan_and_its_detailed_exit_code_says_whether_anything_differs
         2,
         "without the flag, a usage error is 2"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn plan_and_apply_read_stdin_and_export_writes_stdout() {
+    let dir = temp_dir("stdin");
+    let file = write(&dir, "account.yaml", FILE);
+    let a = fake(Profile::V2026);
+    let from_file = run(&a, &["plan", &file]);
+    assert_eq!(run_with_input(&a, &["plan", "-"], FILE), from_file);
+    // Line numbers count from the first line read.
+    let bad = "projects:\n  Production:\n    colour: red\n";
+    let (_, err, code) = run_with_input(&a, &["plan", "-"], bad);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(
+            "bitpeak: <stdin>: line 3: projects \"Production\": unknown field \"colour\""
+        ),
+        "{err}"
+    );
+    assert_eq!(a.server.count("projects"), 0, "a plan sends no change");
+    assert_eq!(run_with_input(&a, &["apply", "-"], FILE).2, 0);
+    // Export without --file writes to stdout; piped into another server's apply, it
+    // reproduces the account there.
+    let (exported, err, code) = run(&a, &["export"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let b = fake(Profile::V2026);
+    let (_, err, code) = run_with_input(&b, &["apply", "-"], &exported);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(run(&b, &["export"]).0, exported);
+    let (again, _, code) = run_with_input(&b, &["plan", "-", "--detailed-exitcode"], &exported);
+    assert_eq!(code, 0, "{again}");
     let _ = std::fs::remove_dir_all(&dir);
 }
