@@ -17,6 +17,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use serde_yaml::Value as Yaml;
 
+use crate::plan::{self, Action, Change, Ids};
 use crate::{note, out, progress, progress_line, shown, usage, write_private, Failure};
 
 /// The file's sections, from the spec (`bitpeak::catalog::account`): the resources of an
@@ -29,13 +30,13 @@ fn sections() -> Vec<&'static str> {
 const CONCURRENCY: usize = 4;
 
 /// The section's key in the file (`domain-names` → `domain_names`).
-fn key(section: &str) -> String {
+pub fn key(section: &str) -> String {
     section.replace('-', "_")
 }
 
 /// A form field's key in the file: a reference to one record drops its `_id`
 /// (`project_id` → `project`).
-fn field_key(f: &FieldInfo) -> &str {
+pub fn field_key(f: &FieldInfo) -> &str {
     match (f.refers, f.name.strip_suffix("_id")) {
         (Some(_), Some(short)) => short,
         _ => f.name,
@@ -48,7 +49,7 @@ fn info(section: &str) -> Option<&'static ResourceInfo> {
 
 /// A name as the server of `section` stores it (tags stripped, trimmed, cut at the name
 /// field's length): what live records are matched by.
-fn stored_name(section: &str, name: &str) -> String {
+pub fn stored_name(section: &str, name: &str) -> String {
     let max = info(section)
         .and_then(|r| r.create)
         .and_then(|fields| fields.iter().find(|f| f.name == "name"))
@@ -79,6 +80,10 @@ fn on_create(r: &ResourceInfo, f: &FieldInfo) -> bool {
         .iter()
         .any(|c| c.name == f.name)
 }
+
+/// The key of an entry that names the record it takes over: the plan renames that record
+/// (same id, history kept) instead of creating another.
+const RENAMED_FROM: &str = "renamed_from";
 
 /// The previous release's names: its handlers file's section, and `enabled`.
 const RENAMED: &[(&str, &str)] = &[
@@ -173,6 +178,7 @@ fn export_section(
         let mut entry = serde_yaml::Mapping::new();
         let mut wanted = Wanted {
             name: name.clone(),
+            from: None,
             fields: Vec::new(),
         };
         for f in entry_fields(r) {
@@ -260,20 +266,9 @@ fn leave_out_refused(
     }
 }
 
-/// A stored value as YAML of the field's kind.
+/// A stored value as YAML of the field's kind (see [`crate::plan::typed`]).
 fn typed(f: &FieldInfo, text: &str) -> Yaml {
-    let number = || {
-        serde_yaml::from_str::<Yaml>(text)
-            .ok()
-            .filter(Yaml::is_number)
-    };
-    match f.kind {
-        FieldKind::Boolean => Yaml::from(matches!(text, "1" | "true")),
-        FieldKind::Integer | FieldKind::Number if f.refers.is_none() => {
-            number().unwrap_or_else(|| Yaml::from(text))
-        }
-        _ => Yaml::from(text),
-    }
+    serde_yaml::to_value(crate::plan::typed(f, text)).unwrap_or_else(|_| Yaml::from(text))
 }
 
 /// `${BITPEAK_<SECTION>_<NAME>_<FIELD>}`, the name's letters and digits only.
@@ -306,10 +301,12 @@ pub fn placeholder(section: &str, name: &str, field: &str) -> String {
 // Apply: reading the file
 
 /// One entry of a catalog section, as the file wants it.
-struct Wanted {
-    name: String,
+pub struct Wanted {
+    pub name: String,
+    /// The live record's name it takes over (`renamed_from`), if any.
+    pub from: Option<String>,
     /// `(field, values)` in the form's order; references still names.
-    fields: Vec<(&'static FieldInfo, Vec<String>)>,
+    pub fields: Vec<(&'static FieldInfo, Vec<String>)>,
 }
 
 /// The file, read and checked: every section's entries.
@@ -393,6 +390,7 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
             }
             wanted.push(entry);
         }
+        check_renames(r, &wanted, &refuse)?;
         file.sections.push((r, wanted));
     }
     check_references(&file, &refuse)?;
@@ -402,10 +400,12 @@ fn read_file(path: &Path) -> Result<AccountFile, Failure> {
     Ok(file)
 }
 
-/// The first line holding `needle` (1-based; 0 when none does).
+/// The first line holding `needle` (1-based; 0 when none does); for a `key: value` needle
+/// that no line holds as written (a list, quotes), the first line holding its value.
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
+    let first = |needle: &str| text.lines().position(|l| l.contains(needle));
+    first(needle)
+        .or_else(|| first(needle.split_once(": ")?.1))
         .map_or(0, |i| i + 1)
 }
 
@@ -436,8 +436,21 @@ fn read_entry(
         ));
     };
     let mut fields = Vec::new();
+    let mut from = None;
     for (k, v) in map {
         let written = k.as_str().unwrap_or_default();
+        if written == RENAMED_FROM {
+            let old = scalar(&v)
+                .filter(|old| !old.trim().is_empty())
+                .ok_or_else(|| {
+                    refuse(
+                        &format!("{written}:"),
+                        format!("{} {name:?}: {RENAMED_FROM} needs the old name", r.path),
+                    )
+                })?;
+            from = Some(old);
+            continue;
+        }
         let k = current_name(written);
         let f = entry_fields(r).find(|f| field_key(f) == k).ok_or_else(|| {
             let known: Vec<&str> = entry_fields(r).map(field_key).collect();
@@ -478,6 +491,7 @@ fn read_entry(
     }
     let wanted = Wanted {
         name: name.to_owned(),
+        from,
         fields,
     };
     // The typed form's own checks (required fields, allowed values, lengths), references
@@ -516,7 +530,35 @@ fn form_check(r: &ResourceInfo, w: &Wanted) -> Result<(), bitpeak::Error> {
     r.check_create(&pairs)
 }
 
-/// Every reference names an entry of the file.
+/// Each `renamed_from` names a record no other entry of the section claims: neither another
+/// entry's name (one record cannot become two) nor another's `renamed_from`.
+fn check_renames(
+    r: &ResourceInfo,
+    wanted: &[Wanted],
+    refuse: &dyn Fn(&str, String) -> Failure,
+) -> Result<(), Failure> {
+    let stored = |name: &str| stored_name(r.path, name);
+    for (i, w) in wanted.iter().enumerate() {
+        let Some(from) = &w.from else { continue };
+        let claimed = wanted.iter().enumerate().find(|(j, other)| {
+            (*j != i && stored(&other.name) == stored(from))
+                || (*j < i && other.from.as_deref().map(stored) == Some(stored(from)))
+        });
+        if let Some((_, other)) = claimed {
+            return Err(refuse(
+                &format!("{RENAMED_FROM}: {from}"),
+                format!(
+                    "{} {:?}: {RENAMED_FROM} {from:?} is claimed by the entry {:?} too; \
+                     one record cannot be renamed twice or keep its old name beside the new",
+                    r.path, w.name, other.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every reference names an entry of the file (by its new name, when it was renamed).
 fn check_references(
     file: &AccountFile,
     refuse: &dyn Fn(&str, String) -> Failure,
@@ -528,8 +570,21 @@ fn check_references(
                 let Some(target) = f.refers else { continue };
                 for v in values {
                     if !names.get(target).is_some_and(|n| n.contains(v.as_str())) {
+                        let at = format!("{}: {v}", field_key(f));
+                        if let Some(new) = renamed_to(file, target, v) {
+                            return Err(refuse(
+                                &at,
+                                format!(
+                                    "{} {:?}: {} names {v:?}, the old name of {new:?} \
+                                     ({RENAMED_FROM}); refer to it as {new:?}",
+                                    r.path,
+                                    w.name,
+                                    field_key(f)
+                                ),
+                            ));
+                        }
                         return Err(refuse(
-                            v,
+                            &at,
                             format!(
                                 "{} {:?}: {} names {v:?}, which is not among the file's {}",
                                 r.path,
@@ -544,6 +599,16 @@ fn check_references(
         }
     }
     Ok(())
+}
+
+/// The entry of section `target` renamed from `old`, if any.
+fn renamed_to<'f>(file: &'f AccountFile, target: &str, old: &str) -> Option<&'f str> {
+    file.sections
+        .iter()
+        .filter(|(r, _)| r.path == target)
+        .flat_map(|(_, entries)| entries)
+        .find(|w| w.from.as_deref() == Some(old))
+        .map(|w| w.name.as_str())
 }
 
 fn file_names(file: &AccountFile) -> BTreeMap<&'static str, BTreeSet<&str>> {
@@ -596,24 +661,32 @@ fn resolve_placeholders(
 // ---------------------------------------------------------------------------------------
 // Apply: plan and steps
 
-enum Step {
-    Create(String, Vec<(&'static FieldInfo, Vec<String>)>),
-    Update(u64, String, Vec<(&'static FieldInfo, Vec<String>)>),
-    Delete(u64, String),
-}
+/// Each section's changes, and the live records' `name → id` per section.
+type Plan = (Vec<(&'static ResourceInfo, Vec<Change>)>, Ids);
 
-/// Each section's steps, and the live records' `name → id` per section.
-type Plan = (
-    Vec<(&'static ResourceInfo, Vec<Step>)>,
-    BTreeMap<&'static str, BTreeMap<String, u64>>,
-);
-
-/// `bitpeak plan`: the plan `apply --dry-run` prints, sending no change; with
-/// `detailed_exitcode`, exit 2 when the account differs from the file and 1 on any error.
-pub async fn plan_only(client: &Client, args: &crate::PlanArgs) -> Result<(), Failure> {
+/// `bitpeak plan`: the plan `apply --dry-run` prints (or, with `--output json`, one JSON
+/// document), sending no change; with `detailed_exitcode`, exit 2 when the account differs
+/// from the file and 1 on any error.
+pub async fn plan_only(
+    client: &Client,
+    args: &crate::PlanArgs,
+    output: crate::Output,
+) -> Result<(), Failure> {
     let planned = planned(client, &args.path, args.prune).await;
-    match (planned, args.detailed_exitcode) {
-        (Ok((plans, _)), true) if plans.iter().any(|(_, steps)| !steps.is_empty()) => {
+    let shown = planned.and_then(|(plans, ids)| {
+        match output {
+            crate::Output::Table => plans.iter().for_each(|(r, c)| plan::print_text(r, c)),
+            _ => out(plan::to_json(&plans, &ids))?,
+        }
+        Ok(plans)
+    });
+    match (shown, args.detailed_exitcode) {
+        (Ok(plans), true)
+            if plans
+                .iter()
+                .flat_map(|(_, c)| c)
+                .any(|c| c.action != Action::Unchanged) =>
+        {
             Err(Failure(String::new(), 2))
         }
         (Ok(_), _) => Ok(()),
@@ -625,21 +698,23 @@ pub async fn plan_only(client: &Client, args: &crate::PlanArgs) -> Result<(), Fa
 /// `bitpeak apply`: plan the file against the live account, print the plan, carry it out.
 pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failure> {
     let (plans, mut ids) = planned(client, &args.path, args.prune).await?;
+    plans.iter().for_each(|(r, c)| plan::print_text(r, c));
     if args.dry_run {
         return Ok(());
     }
     let mut done = 0usize;
-    // Creates and updates in dependency order, then deletes in reverse.
+    // Creates, updates and renames in dependency order, then deletes in reverse.
     let (mut saves, mut deletes): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
-    for (r, steps) in plans {
-        let (d, s): (Vec<Step>, Vec<Step>) = steps
+    for (r, changes) in plans {
+        let (d, s): (Vec<Change>, Vec<Change>) = changes
             .into_iter()
-            .partition(|s| matches!(s, Step::Delete(..)));
+            .filter(|c| c.action != Action::Unchanged)
+            .partition(|c| c.action == Action::Delete);
         saves.push((r, s));
         deletes.insert(0, (r, d));
     }
-    for (r, steps) in saves.into_iter().chain(deletes) {
-        done += run_steps(client, r, &steps, &mut ids, done).await?;
+    for (r, changes) in saves.into_iter().chain(deletes) {
+        done += run_steps(client, r, &changes, &mut ids, done).await?;
     }
     if crate::STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
         note(format_args!(
@@ -649,11 +724,11 @@ pub async fn apply(client: &Client, args: &crate::ApplyArgs) -> Result<(), Failu
     Ok(())
 }
 
-/// Reads and checks the file, lists the live account and prints the plan.
+/// Reads and checks the file, lists the live account and plans each section.
 async fn planned(client: &Client, path: &Path, prune: bool) -> Result<Plan, Failure> {
     let file = read_file(path)?;
     // The live records' `name → id`, per section; creates add theirs as they go.
-    let mut ids: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut ids = Ids::new();
     let mut plans = Vec::new();
     // Every section's list at once.
     let lists = futures::future::join_all(file.sections.iter().map(|(r, _)| live(client, r))).await;
@@ -683,30 +758,31 @@ async fn planned(client: &Client, path: &Path, prune: bool) -> Result<Plan, Fail
     }
     for (r, wanted, records) in sections {
         let by_name = index(&records);
-        ids.insert(
-            r.path,
-            by_name
-                .iter()
-                .map(|(n, rec)| (n.clone(), id_of(rec)))
-                .collect(),
-        );
-        progress_line(format_args!("{}:", key(r.path)));
-        plans.push((r, plan(r, wanted, &by_name, &ids, prune)));
+        let section = ids.entry(r.path).or_default();
+        section.extend(by_name.iter().map(|(n, rec)| (n.clone(), id_of(rec))));
+        let changes = plan::plan(r, wanted, &by_name, &ids, prune);
+        // Later sections refer to a renamed record by its new name.
+        let section = ids.entry(r.path).or_default();
+        for c in changes.iter().filter(|c| c.action == Action::Rename) {
+            section.remove(c.from.as_deref().unwrap_or_default());
+            section.insert(stored_name(r.path, &c.name), c.id().unwrap_or_default());
+        }
+        plans.push((r, changes));
     }
     Ok((plans, ids))
 }
 
-/// Carries out one section's steps, [`CONCURRENCY`] at a time; how many were done.
+/// Carries out one section's changes, [`CONCURRENCY`] at a time; how many were made.
 async fn run_steps(
     client: &Client,
     r: &'static ResourceInfo,
-    steps: &[Step],
-    ids: &mut BTreeMap<&'static str, BTreeMap<String, u64>>,
+    changes: &[Change],
+    ids: &mut Ids,
     before: usize,
 ) -> Result<usize, Failure> {
     let known = ids.clone();
     let results: Vec<_> =
-        futures::stream::iter(steps.iter().map(|step| run_step(client, r, step, &known)))
+        futures::stream::iter(changes.iter().map(|c| run_step(client, r, c, &known)))
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -737,7 +813,7 @@ async fn run_steps(
     }
 }
 
-fn id_of(record: &Value) -> u64 {
+pub fn id_of(record: &Value) -> u64 {
     record["id"].as_u64().unwrap_or_default()
 }
 
@@ -754,141 +830,12 @@ fn index(records: &[Value]) -> BTreeMap<String, Value> {
     by_name
 }
 
-/// One section's steps, printed as the plan.
-fn plan(
-    r: &ResourceInfo,
-    wanted: &[Wanted],
-    live: &BTreeMap<String, Value>,
-    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
-    prune: bool,
-) -> Vec<Step> {
-    let mut steps = Vec::new();
-    let mut unchanged = 0;
-    for w in wanted {
-        let name = shown(w.name.trim());
-        match live.get(&stored_name(r.path, &w.name)) {
-            None => {
-                progress_line(format_args!("+ create {name}"));
-                steps.push(Step::Create(w.name.clone(), w.fields.clone()));
-            }
-            Some(record) => {
-                let changed: Vec<_> = w
-                    .fields
-                    .iter()
-                    .filter(|(f, values)| differs(f, values, record, ids))
-                    .cloned()
-                    .collect();
-                if changed.is_empty() {
-                    progress_line(format_args!("= unchanged {name}"));
-                    unchanged += 1;
-                } else {
-                    let list: Vec<&str> = changed.iter().map(|(f, _)| field_key(f)).collect();
-                    progress_line(format_args!(
-                        "~ update {name} (#{}): {}",
-                        id_of(record),
-                        list.join(", ")
-                    ));
-                    steps.push(Step::Update(id_of(record), w.name.clone(), changed));
-                }
-            }
-        }
-    }
-    if prune {
-        let names: BTreeSet<String> = wanted
-            .iter()
-            .map(|w| stored_name(r.path, &w.name))
-            .collect();
-        for (name, record) in live.iter().rev() {
-            if !names.contains(name) {
-                progress_line(format_args!(
-                    "- delete {} (#{})",
-                    shown(name),
-                    id_of(record)
-                ));
-                steps.push(Step::Delete(id_of(record), name.clone()));
-            }
-        }
-    }
-    let count = |f: fn(&Step) -> bool| steps.iter().filter(|s| f(s)).count();
-    crate::plan_summary(
-        count(|s| matches!(s, Step::Create(..))),
-        count(|s| matches!(s, Step::Update(..))),
-        unchanged,
-        count(|s| matches!(s, Step::Delete(..))),
-    );
-    steps
-}
-
-/// Whether the live record holds something else than the file wants for `f` (compared as
-/// the server stores it: numbers as numbers, booleans as `1`/`0`, lists as sets).
-fn differs(
-    f: &FieldInfo,
-    values: &[String],
-    record: &Value,
-    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
-) -> bool {
-    match resolve(f, values, ids) {
-        Some(wanted) => holds_other(f, &wanted, record),
-        None => f.stored.is_some(),
-    }
-}
-
-/// Whether `record` stores something else than `values` (ids, not names) for `f`; `false`
-/// when it cannot be read back.
-pub fn holds_other(f: &FieldInfo, values: &[String], record: &Value) -> bool {
-    let Some(path) = f.stored else {
-        return false;
-    };
-    let wanted: BTreeSet<String> = values.iter().map(|v| canonical(f, v)).collect();
-    let stored: BTreeSet<String> = bitpeak::catalog::stored_values(record, path)
-        .map(|v| canonical(f, &v))
-        .filter(|v| !(f.refers.is_some() && v == "0"))
-        .collect();
-    wanted != stored
-}
-
-/// Names → ids for a reference field (`None` while a named record does not exist yet).
-fn resolve(
-    f: &FieldInfo,
-    values: &[String],
-    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
-) -> Option<Vec<String>> {
-    let Some(target) = f.refers else {
-        return Some(values.to_vec());
-    };
-    values
-        .iter()
-        .map(|name| {
-            ids.get(target)
-                .and_then(|m| m.get(&stored_name(target, name)))
-                .map(u64::to_string)
-        })
-        .collect()
-}
-
-/// A value as comparable text, read as the form reads it: booleans `1`/`0`, numbers as
-/// numbers (`300` = `300.0`), anything unreadable as written.
-fn canonical(f: &FieldInfo, text: &str) -> String {
-    use bitpeak::catalog::FieldValue;
-    let text = text.trim();
-    match f.kind {
-        FieldKind::Boolean => {
-            let on = bool::parse_field(text).unwrap_or(false);
-            (if on { "1" } else { "0" }).to_owned()
-        }
-        FieldKind::Integer | FieldKind::Number => {
-            f64::parse_field(text).map_or_else(|_| text.to_owned(), |n| n.to_string())
-        }
-        _ => text.to_owned(),
-    }
-}
-
-/// Carries out one step: `(plan line, id, name)`.
+/// Carries out one change: `(progress line, id, name)`.
 async fn run_step(
     client: &Client,
     r: &ResourceInfo,
-    step: &Step,
-    ids: &BTreeMap<&str, BTreeMap<String, u64>>,
+    change: &Change,
+    ids: &Ids,
 ) -> Result<(String, u64, String), bitpeak::Error> {
     let pairs = |name: Option<&str>, fields: &[(&'static FieldInfo, Vec<String>)]| {
         let mut pairs: Vec<(String, String)> = name
@@ -896,43 +843,48 @@ async fn run_step(
             .into_iter()
             .collect();
         for (f, values) in fields {
-            let values = resolve(f, values, ids).unwrap_or_default();
+            let values = plan::resolve(f, values, ids).unwrap_or_default();
             pairs.extend(values.into_iter().map(|v| (f.name.to_owned(), v)));
         }
         pairs
     };
-    match step {
-        Step::Create(name, fields) => {
-            let (create, later): (Vec<_>, Vec<_>) =
-                fields.iter().cloned().partition(|(f, _)| on_create(r, f));
+    let name = &change.name;
+    let id = change.id().unwrap_or_default();
+    let done = |what: &str, id| Ok((format!("{what} {} (#{id})", shown(name)), id, name.clone()));
+    match change.action {
+        Action::Create => {
+            let (create, later): (Vec<_>, Vec<_>) = change
+                .fields
+                .iter()
+                .cloned()
+                .partition(|(f, _)| on_create(r, f));
             let record = r.create(client, &pairs(Some(name), &create)).await?;
             let id = id_of(&record);
             // What only the update form sets (a handler's is_enabled), when the new record
             // does not hold it already.
             let later: Vec<_> = later
                 .into_iter()
-                .filter(|(f, values)| differs(f, values, &record, ids))
+                .filter(|(f, values)| plan::differs(f, values, &record, ids))
                 .collect();
             if !later.is_empty() {
                 r.update(client, id, &pairs(None, &later)).await?;
             }
-            Ok((format!("created {} (#{id})", shown(name)), id, name.clone()))
+            done("created", id)
         }
-        Step::Update(id, name, fields) => {
-            r.update(client, *id, &pairs(None, fields)).await?;
-            Ok((
-                format!("updated {} (#{id})", shown(name)),
-                *id,
-                name.clone(),
-            ))
+        Action::Update => {
+            r.update(client, id, &pairs(None, &change.fields)).await?;
+            done("updated", id)
         }
-        Step::Delete(id, name) => {
-            r.delete(client, *id).await?;
-            Ok((
-                format!("deleted {} (#{id})", shown(name)),
-                *id,
-                name.clone(),
-            ))
+        Action::Unchanged => done("left", id),
+        Action::Rename => {
+            r.update(client, id, &pairs(Some(name), &change.fields))
+                .await?;
+            let from = shown(change.from.as_deref().unwrap_or_default()).into_owned();
+            done(&format!("renamed {from} ->"), id)
+        }
+        Action::Delete => {
+            r.delete(client, id).await?;
+            done("deleted", id)
         }
     }
 }
@@ -967,6 +919,15 @@ pub fn schema() -> Value {
                 schema["description"] = Value::from(about);
                 properties.insert(field_key(f).to_owned(), schema);
             }
+            properties.insert(
+                RENAMED_FROM.to_owned(),
+                serde_json::json!({
+                    "type": "string",
+                    "description": "The name the record has now: the plan renames that record \
+                        (same id, its history kept) instead of creating a new one. Once applied, \
+                        it can stay or go.",
+                }),
+            );
             for (old, new) in RENAMED {
                 if let Some(current) = properties.get(*new).cloned() {
                     let mut alias = current;

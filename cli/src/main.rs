@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 mod account;
+mod plan;
 mod resources;
 
 /// Exit codes, by error class.
@@ -68,6 +69,8 @@ struct Globals {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Output {
+    /// A table (`text`: the same).
+    #[value(alias = "text")]
     Table,
     /// One JSON value: an object, or an array for lists.
     Json,
@@ -365,7 +368,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => account::export(&client(&cli.globals)?, file.as_deref(), include_secrets).await,
         Command::Apply(args) => account::apply(&client(&cli.globals)?, &args).await,
         Command::Plan(args) => match client(&cli.globals) {
-            Ok(client) => account::plan_only(&client, &args).await,
+            Ok(client) => account::plan_only(&client, &args, cli.globals.output).await,
             Err(Failure(message, _)) if args.detailed_exitcode => Err(Failure(message, 1)),
             Err(e) => Err(e),
         },
@@ -523,11 +526,4 @@ fn progress_line(text: impl std::fmt::Display) {
     if !STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = out(text);
     }
-}
-
-/// A plan's last line.
-fn plan_summary(create: usize, update: usize, unchanged: usize, delete: usize) {
-    progress_line(format_args!(
-        "plan: {create} to create, {update} to update, {unchanged} unchanged, {delete} to delete"
-    ));
 }

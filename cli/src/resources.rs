@@ -254,7 +254,7 @@ fn note_unapplied(r: &ResourceInfo, fields: &[(&'static str, String)], record: &
             .filter(|(name, _)| *name == f.name)
             .map(|(_, v)| v.clone())
             .collect();
-        if values.is_empty() || !crate::account::holds_other(f, &values, record) {
+        if values.is_empty() || !crate::plan::holds_other(f, &values, record) {
             continue;
         }
         let path = f.stored.unwrap_or(f.name);

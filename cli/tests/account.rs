@@ -659,3 +659,183 @@ fn plan_and_apply_read_stdin_and_export_writes_stdout() {
     assert_eq!(code, 0, "{again}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The id of the live `section` record named `name`.
+fn live_id(fake: &Fake, section: &str, name: &str) -> u64 {
+    let (out, _, code) = run(fake, &[section, "list", "--all", "--output", "json"]);
+    assert_eq!(code, 0);
+    let records: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let record = records.iter().find(|r| r["name"] == name);
+    record.unwrap_or_else(|| panic!("no {section} {name:?} in {out}"))["id"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn the_json_plan_names_each_change_with_old_and_new_values_and_hides_secrets() {
+    let dir = temp_dir("json-plan");
+    let a = fake(Profile::V2026);
+    let file = write(&dir, "a.yaml", FILE);
+    let (first, err, code) = run(&a, &["plan", &file, "--output", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        first["summary"],
+        serde_json::json!({"create": 8, "update": 0, "rename": 0, "unchanged": 0, "delete": 0})
+    );
+    let hook = &first["changes"][3];
+    assert_eq!(
+        hook,
+        &serde_json::json!({
+            "section": "notification_handlers", "name": "Ops hook", "action": "create",
+            "fields": {"type": {"old": null, "new": "webhook"}, "webhook": {"secret": true}},
+        })
+    );
+    assert_eq!(a.server.count("projects"), 0, "a plan sends no change");
+    assert_eq!(run(&a, &["apply", &file]).2, 0);
+    let changed = FILE
+        .replace("check_interval_seconds: 300", "check_interval_seconds: 600")
+        .replace("project: Staging", "project: Production")
+        .replace("${API_PASSWORD}", "n3w-pa55word")
+        .replace("  Staging:\n    color: \"#00ff00\"\n", "");
+    let changed = write(&dir, "b.yaml", &changed);
+    let (plan, err, code) = run(
+        &a,
+        &[
+            "plan",
+            &changed,
+            "--prune",
+            "--output",
+            "json",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!((code, err.as_str()), (2, ""), "{plan}");
+    assert!(
+        !plan.contains("pa55word") && !plan.contains("s3cr3t"),
+        "{plan}"
+    );
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"create": 0, "update": 1, "rename": 0, "unchanged": 6, "delete": 1})
+    );
+    let api = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "API")
+        .unwrap();
+    assert_eq!(
+        api,
+        &serde_json::json!({
+            "section": "monitors", "name": "API", "action": "update",
+            "id": live_id(&a, "monitors", "API"),
+            "fields": {
+                "project": {"old": "Staging", "new": "Production"},
+                "check_interval_seconds": {"old": 300, "new": 600},
+                "request_basic_auth_password": {"secret": true},
+            },
+        })
+    );
+    let deleted = &plan["changes"][1];
+    assert_eq!(
+        deleted,
+        &serde_json::json!({
+            "section": "projects", "name": "Staging", "action": "delete",
+            "id": live_id(&a, "projects", "Staging"), "fields": {},
+        })
+    );
+    // `--output text` is the plan apply --dry-run prints.
+    let (text, _, _) = run(&a, &["plan", &changed, "--output", "text"]);
+    assert_eq!(text, run(&a, &["apply", &changed, "--dry-run"]).0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_renamed_entry_keeps_its_record_and_references_follow_the_new_name() {
+    let dir = temp_dir("rename");
+    let a = fake(Profile::V2026);
+    let file = write(&dir, "a.yaml", FILE);
+    assert_eq!(run(&a, &["apply", &file]).2, 0);
+    let (monitor, project) = (
+        live_id(&a, "monitors", "Home page"),
+        live_id(&a, "projects", "Production"),
+    );
+    let renamed = FILE
+        .replace("  Production:\n", "  Prod:\n    renamed_from: Production\n")
+        .replace("project: Production", "project: Prod")
+        .replace(
+            "  Home page:\n    type: website\n    target: https://example.com\n",
+            "  Homepage:\n    renamed_from: Home page\n    type: website\n    target: https://example.org\n",
+        );
+    let renamed = write(&dir, "b.yaml", &renamed);
+    let (plan, err, code) = run(&a, &["plan", &renamed, "--prune", "--detailed-exitcode"]);
+    assert_eq!((code, err.as_str()), (2, ""), "{plan}");
+    assert!(
+        plan.contains(&format!("> rename Production -> Prod (#{project})\n")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "> rename Home page -> Homepage (#{monitor}): target\n"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("plan: 0 to create, 0 to update, 1 to rename, 1 unchanged, 0 to delete"),
+        "{plan}"
+    );
+    let (json, _, _) = run(&a, &["plan", &renamed, "--output", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        json["changes"][0],
+        serde_json::json!({
+            "section": "projects", "name": "Prod", "action": "rename", "id": project,
+            "renamed_from": "Production",
+            "fields": {"name": {"old": "Production", "new": "Prod"}},
+        })
+    );
+    let (out, err, code) = run(&a, &["apply", &renamed, "--prune"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.contains(&format!("renamed Home page -> Homepage (#{monitor})")),
+        "{out}"
+    );
+    // Same records, new names; nothing created or deleted.
+    assert_eq!(live_id(&a, "monitors", "Homepage"), monitor);
+    assert_eq!(live_id(&a, "projects", "Prod"), project);
+    assert_eq!(
+        (a.server.count("monitors"), a.server.count("projects")),
+        (2, 2)
+    );
+    let (again, _, code) = run(&a, &["plan", &renamed, "--prune", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "renamed_from may stay once applied: {again}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rename_that_cannot_be_carried_out_is_refused_naming_both_names() {
+    let dir = temp_dir("rename-refused");
+    let a = fake(Profile::V2026);
+    let old_reference = FILE.replace("  Production:\n", "  Prod:\n    renamed_from: Production\n");
+    let file = write(&dir, "a.yaml", &old_reference);
+    let (_, err, code) = run(&a, &["plan", &file]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "bitpeak: line 19: monitors \"Home page\": project names \"Production\", the old name of \
+         \"Prod\" (renamed_from); refer to it as \"Prod\"\n"
+            .replace("line 19", &format!("{file}: line 19"))
+    );
+    let twice = FILE.replace("  Staging:\n", "  Staging:\n    renamed_from: Production\n");
+    let file = write(&dir, "b.yaml", &twice);
+    let (_, err, code) = run(&a, &["plan", &file]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("projects \"Staging\": renamed_from \"Production\" is claimed by the entry \"Production\" too"),
+        "{err}"
+    );
+    assert_eq!(a.server.count("projects"), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
