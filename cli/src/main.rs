@@ -15,6 +15,7 @@ use serde_json::Value;
 
 mod account;
 mod plan;
+mod profiles;
 mod resources;
 
 /// Exit codes, by error class.
@@ -44,12 +45,26 @@ struct Cli {
 /// The options every command takes.
 #[derive(Args, Debug)]
 struct Globals {
+    /// Whether `--base-url` and `--api-key` came from the flags or the environment (first:
+    /// parsing the fields after it takes their values out of the matches).
+    #[command(flatten)]
+    origins: profiles::Origins,
     /// The API's base URL.
     #[arg(long, env = "BITPEAK_BASE_URL", default_value = bitpeak::DEFAULT_BASE_URL, global = true)]
     base_url: String,
     /// The API key.
     #[arg(long, env = "BITPEAK_API_KEY", hide_env_values = true, global = true)]
     api_key: Option<String>,
+    /// The config file's profile to use: its base URL and key beat BITPEAK_BASE_URL and
+    /// BITPEAK_API_KEY, not the flags (`bitpeak profiles` lists them).
+    #[arg(
+        id = "config_profile",
+        long = "profile",
+        value_name = "NAME",
+        env = "BITPEAK_PROFILE",
+        global = true
+    )]
+    profile: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
     output: Output,
@@ -108,6 +123,9 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), from the same definitions as --help.
     Man,
+    /// List the config file's profiles: name, base URL, where the key comes from (never the
+    /// key), which is selected.
+    Profiles,
 }
 
 /// What `apply` takes.
@@ -141,8 +159,17 @@ struct FakeServerArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// document, 2023, 2025 or 2026.
-    #[arg(long, default_value = "2026")]
+    #[arg(
+        id = "server_profile",
+        long = "profile",
+        value_name = "PROFILE",
+        default_value = "2026"
+    )]
     profile: Profile,
+    /// Keeps the global `--profile` (the config file's) off this command, whose `--profile` is
+    /// the server version's: clap gives a command no global whose id one of its arguments has.
+    #[arg(id = "config_profile", long = "config-profile", hide = true)]
+    _config_profile: Option<String>,
     /// An accepted API key (repeatable; default `fake-key`).
     #[arg(long = "key")]
     keys: Vec<String>,
@@ -373,17 +400,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Err(e) => Err(e),
         },
         Command::FakeServer(args) => fake_server(args).await,
+        Command::Profiles => profiles::list(&cli.globals),
     }
 }
 
 /// The client the options describe.
 fn client(globals: &Globals) -> Result<Client, Failure> {
-    let key = globals
-        .api_key
-        .clone()
-        .ok_or_else(|| usage("no API key: pass --api-key or set BITPEAK_API_KEY"))?;
+    let settings = profiles::settings(globals)?;
+    let key = settings.api_key.ok_or_else(|| {
+        usage("no API key: pass --api-key, set BITPEAK_API_KEY, or use a profile with a key (bitpeak profiles)")
+    })?;
     Ok(Client::builder()
-        .base_url(&globals.base_url)
+        .base_url(&settings.base_url)
         .api_key(key)
         .timeout(Duration::from_secs(globals.timeout.max(1)))
         .retry_policy(bitpeak::RetryPolicy::default().max_retries(globals.retries))

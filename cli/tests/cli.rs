@@ -699,13 +699,19 @@ fn errors_have_one_line_and_documented_exit_codes() {
     let out = Command::cargo_bin("bitpeak")
         .unwrap()
         .env_remove("BITPEAK_API_KEY")
+        .env_remove("BITPEAK_PROFILE")
+        .env(
+            "BITPEAK_CONFIG",
+            std::env::temp_dir().join("bitpeak-cli-no-such-config.toml"),
+        )
         .args(["handlers", "list"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "bitpeak: no API key: pass --api-key or set BITPEAK_API_KEY\n"
+        "bitpeak: no API key: pass --api-key, set BITPEAK_API_KEY, or use a profile with a key \
+         (bitpeak profiles)\n"
     );
     assert_eq!(
         env.fails(&["handlers", "list", "--per-page", "30"], 2),
