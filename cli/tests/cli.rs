@@ -1201,6 +1201,7 @@ fn the_committed_schema_is_the_account_file_s() {
             "google_chat",
             "is_enabled",
             "microsoft_teams",
+            "renamed_from",
             "slack",
             "telegram",
             "telegram_chat_id",
