@@ -108,8 +108,9 @@ enum Command {
     /// Make the account match a file: plan (+ create, ~ update, = unchanged, - delete), then
     /// carry the plan out.
     Apply(ApplyArgs),
-    /// Print the plan `apply --dry-run` prints, sending no change; with --detailed-exitcode,
-    /// exit 0 when the account matches the file, 2 when it differs, 1 on any error.
+    /// Print the plan `apply --dry-run` prints (`--output json`: one JSON document), sending no
+    /// change; with --detailed-exitcode, exit 0 when the account matches the file, 2 when it
+    /// differs, 1 on any error.
     Plan(PlanArgs),
     /// Print the JSON Schema of the account file (`--account`, the previous release's flag,
     /// is accepted and changes nothing).
