@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 mod account;
+mod exporter;
 mod plan;
 mod profiles;
 mod resources;
@@ -118,6 +119,9 @@ enum Command {
         #[arg(long, hide = true)]
         account: bool,
     },
+    /// Serve the account's state as Prometheus metrics (`/metrics`), read in the background
+    /// every --interval seconds, until interrupted.
+    Exporter(exporter::ExporterArgs),
     /// Serve an in-memory fake BitPeak API until interrupted.
     FakeServer(FakeServerArgs),
     /// Print the shell completion script (e.g. `bitpeak completions bash > /etc/bash_completion.d/bitpeak`).
@@ -401,6 +405,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Err(e) => Err(e),
         },
         Command::FakeServer(args) => fake_server(args).await,
+        Command::Exporter(args) => exporter::run(client(&cli.globals)?, &args).await,
         Command::Profiles => profiles::list(&cli.globals),
     }
 }
