@@ -35,6 +35,18 @@ pub(crate) async fn json<T: DeserializeOwned>(sent: Sent) -> Result<T, Error> {
     serde_json::from_slice(&body).map_err(|e| Error::decode(status, &body, &e))
 }
 
+/// Reads an answer of any shape: the success body as JSON (`null` when it is empty or only
+/// whitespace, as a `DELETE` answers), or the error the answer stands for.
+pub(crate) async fn value(sent: Sent) -> Result<serde_json::Value, Error> {
+    let response = success(sent).await?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::from_slice(&body).map_err(|e| Error::decode(status, &body, &e))
+}
+
 /// Reads the answer of a request whose success has no body (`DELETE`: servers answer `200`
 /// with an empty body, whatever its `Content-Type` says): nothing, or the error it stands for.
 pub(crate) async fn empty(sent: Sent) -> Result<(), Error> {

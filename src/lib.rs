@@ -9,8 +9,11 @@
 //! every resource, each record decoded on its own by [`record`] over [`wire`]) →
 //! [`resources`] (every resource's generated model, forms and [`resources::Resources`]
 //! handle; what the spec cannot say, added by hand), with [`Client`], [`Page`] and [`Error`].
+//! Beside them, [`Client::call`] and [`Client::call_pages`] reach any path under the base URL
+//! through the same transport, for what the resources do not cover.
 #![warn(missing_docs)]
 
+mod any;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 mod classify;

@@ -37,6 +37,33 @@ pub trait FromRecord: Sized {
     fn raw(&self) -> &RawRecord;
 }
 
+/// Any record, kept as the server sent it: what [`crate::Client::call_pages`] yields, whatever
+/// the resource. Always readable; its identity is its `id` when it has a positive one, else a
+/// hash of its text.
+///
+/// ```
+/// use bitpeak::{record::FromRecord, wire::RawRecord};
+/// let raw: RawRecord = serde_json::from_str(r#"{"id": "12", "name": "Shop"}"#)?;
+/// let same = RawRecord::from_record(raw.clone()).expect("always readable");
+/// assert_eq!((same.id(), same.raw()), (12, &raw));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl FromRecord for RawRecord {
+    const WHAT: &'static str = "record";
+
+    fn from_record(raw: RawRecord) -> Result<Self, UnreadableRecord> {
+        Ok(raw)
+    }
+
+    fn id(&self) -> u64 {
+        record_id(self).unwrap_or_else(|_| content_key(self))
+    }
+
+    fn raw(&self) -> &RawRecord {
+        self
+    }
+}
+
 /// A record that could not be read as its resource's model: kept as the server sent it, with
 /// the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]

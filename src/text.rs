@@ -1,7 +1,8 @@
 //! Server-supplied text made safe to show a person: control characters (escape sequences,
 //! carriage returns, …) and bidirectional overrides made visible, long text cut, saying how
-//! much. Data stays exact everywhere else (JSON output, the model); only what is displayed
-//! passes through here.
+//! much. Data stays exact everywhere else (the model; JSON output, where [`visible_json`]
+//! writes such characters as JSON escapes, the same value); only what is displayed passes
+//! through here.
 //!
 //! ```
 //! use bitpeak::text::{cut, visible};
@@ -34,6 +35,37 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with every character [`visible`] escapes (DEL, C1, bidirectional overrides; a C0
+/// control character too, but valid JSON holds none raw but whitespace between its tokens,
+/// which is kept) written as a JSON escape (`\u009b`): the same JSON value, which can no
+/// longer drive a terminal. `json` must be JSON text: such characters then stand only inside
+/// its strings, where the escape means the same. `serde_json` escapes C0 itself, not the rest.
+///
+/// ```
+/// use bitpeak::text::visible_json;
+/// let json = serde_json::json!({"name": "Ops\u{9b}31m\u{202e}"}).to_string();
+/// assert_eq!(visible_json(&json), r#"{"name":"Ops\u009b31m\u202e"}"#);
+/// let back: serde_json::Value = serde_json::from_str(&visible_json(&json))?;
+/// assert_eq!(back["name"], "Ops\u{9b}31m\u{202e}");
+/// assert_eq!(visible_json("[\n  1\r\n]"), "[\n  1\r\n]");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn visible_json(json: &str) -> Cow<'_, str> {
+    let escaped = |c: char| hidden(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(escaped) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if escaped(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// At most `max` characters of `text`, saying how many more there were.
 pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
     match text.char_indices().nth(max) {
@@ -60,5 +92,10 @@ mod tests {
         assert_eq!(visible("a\u{202e}b\u{9b}c"), "a\\u{202e}b\\u{9b}c");
         assert_eq!(cut("ab", 2), "ab");
         assert_eq!(cut("äbc", 1), "ä… (2 more characters)");
+        let json = "{\"a\":\"\u{7f}\u{85}\u{2066}\u{1b}\"}\n";
+        assert_eq!(
+            visible_json(json),
+            "{\"a\":\"\\u007f\\u0085\\u2066\\u001b\"}\n"
+        );
     }
 }

@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 mod account;
+mod api;
 mod exporter;
 mod plan;
 mod profiles;
@@ -122,6 +123,9 @@ enum Command {
     /// Serve the account's state as Prometheus metrics (`/metrics`), read in the background
     /// every --interval seconds, until interrupted.
     Exporter(exporter::ExporterArgs),
+    /// Send any request to a path under the base URL and print its JSON answer; with
+    /// --paginate, every page's records.
+    Api(api::ApiArgs),
     /// Serve an in-memory fake BitPeak API until interrupted.
     FakeServer(FakeServerArgs),
     /// Print the shell completion script (e.g. `bitpeak completions bash > /etc/bash_completion.d/bitpeak`).
@@ -404,6 +408,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Err(Failure(message, _)) if args.detailed_exitcode => Err(Failure(message, 1)),
             Err(e) => Err(e),
         },
+        Command::Api(args) => api::run(&client(&cli.globals)?, cli.globals.output, &args).await,
         Command::FakeServer(args) => fake_server(args).await,
         Command::Exporter(args) => exporter::run(client(&cli.globals)?, &args).await,
         Command::Profiles => profiles::list(&cli.globals),

@@ -307,7 +307,7 @@ async fn list(
     let mut printer = Printer::new(
         output,
         usize::try_from(per_page).unwrap_or(25),
-        &Value::clone,
+        &json_text,
         &table,
     );
     while let Some(record) = stream.next().await {
@@ -329,17 +329,17 @@ pub struct Printer<'a, T> {
     rows: usize,
     held: Vec<T>,
     started: bool,
-    json: &'a dyn Fn(&T) -> Value,
+    json: &'a dyn Fn(&T) -> String,
     table: TableFn<'a, T>,
 }
 
 impl<'a, T> Printer<'a, T> {
-    /// `json` writes one record as JSON; `table` prints records as rows, with the header when
-    /// asked.
+    /// `json` writes one record as one line of terminal-safe JSON ([`json_text`]); `table`
+    /// prints records as rows, with the header when asked.
     pub fn new(
         output: Output,
         rows: usize,
-        json: &'a dyn Fn(&T) -> Value,
+        json: &'a dyn Fn(&T) -> String,
         table: TableFn<'a, T>,
     ) -> Self {
         Printer {
@@ -399,17 +399,23 @@ impl<'a, T> Printer<'a, T> {
     }
 }
 
+/// A value as one line of JSON in which nothing the server sent can drive a terminal (control
+/// and bidirectional characters written as JSON escapes: the same value).
+pub fn json_text(value: &Value) -> String {
+    bitpeak::text::visible_json(&value.to_string()).into_owned()
+}
+
 fn print_one(output: Output, r: &ResourceInfo, record: &Value) -> Result<(), Failure> {
     match output {
-        Output::Json | Output::Jsonl => out(record),
+        Output::Json | Output::Jsonl => out(json_text(record)),
         Output::Table => print_table(r, std::slice::from_ref(record), true),
     }
 }
 
 fn print_page(output: Output, r: &'static ResourceInfo, items: &[Value]) -> Result<(), Failure> {
     match output {
-        Output::Json => out(Value::from(items.to_vec())),
-        Output::Jsonl => items.iter().try_for_each(out),
+        Output::Json => out(json_text(&Value::from(items.to_vec()))),
+        Output::Jsonl => items.iter().try_for_each(|item| out(json_text(item))),
         Output::Table => print_table(r, items, true),
     }
 }
@@ -533,8 +539,8 @@ async fn statistics(client: &Client, output: Output, m: &ArgMatches) -> Result<(
     let row = |r| serde_json::to_value(r).unwrap_or_default();
     let rows: Vec<Value> = stats.rows.iter().map(row).collect();
     match output {
-        Output::Json => out(Value::from(rows)),
-        Output::Jsonl => rows.into_iter().try_for_each(out),
+        Output::Json => out(json_text(&Value::from(rows))),
+        Output::Jsonl => rows.iter().try_for_each(|row| out(json_text(row))),
         Output::Table => rows.iter().try_for_each(|row| {
             // The period (overview), else the value counted: the key named after the type.
             let label = row.get("formatted_date").or(row.get(stats.kind.as_str()));

@@ -1643,7 +1643,19 @@ fn server_text_cannot_drive_the_terminal() {
     );
     // The record is not exported (its type is none the API takes): said, made visible.
     assert!(export.contains("notification_handlers: {}\n"), "{export}");
-    // JSON stays exact JSON.
+    // JSON stays exact JSON, its control characters written as JSON escapes.
+    for args in [
+        &["handlers", "get", "1"][..],
+        &["handlers", "list", "--all"],
+    ] {
+        for output in ["json", "jsonl"] {
+            let printed = env.ok(&[&["--output", output][..], args].concat());
+            assert!(
+                !printed.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+                "{printed:?}"
+            );
+        }
+    }
     let json = env.json(&["handlers", "get", "1"]);
     assert_eq!(json["name"], "Ops\u{1b}]0;pwned\u{7}\r\u{1b}[8mhidden");
     assert_eq!(json["type"], "\u{1b}[2J");
