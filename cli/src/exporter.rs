@@ -34,8 +34,8 @@ pub struct ExporterArgs {
     /// Where to serve `/metrics` (loopback unless told otherwise).
     #[arg(long, default_value = "127.0.0.1:9877")]
     listen: SocketAddr,
-    /// Seconds between two reads of the account (at least 10; the API allows 60 requests a
-    /// minute).
+    /// Seconds between two reads of the account (at least 1; a read costs a request a
+    /// resource and 1,000 records, within the client's throttle).
     #[arg(long, default_value_t = 60)]
     interval: u64,
 }
@@ -153,9 +153,9 @@ fn labels(
     all
 }
 
-const UP: &str = "Whether the last check succeeded (1) or failed (0).";
-const ENABLED: &str = "Whether it is checked (1) or paused (0).";
-const UPTIME: &str = "The share of checks that succeeded.";
+const UP: &str = "Whether the last check succeeded (1) or failed (0)";
+const ENABLED: &str = "Whether it is checked (1) or paused (0)";
+const UPTIME: &str = "The share of checks that succeeded";
 
 impl Exported for Monitor {
     const NAME: &'static str = "monitor";
@@ -169,14 +169,14 @@ impl Exported for Monitor {
             gauge("uptime", UPTIME, Some("ratio"), |m| ratio(m.uptime)),
             gauge(
                 "response_time",
-                "The average response time.",
+                "The average response time",
                 Some("seconds"),
                 |m| m.average_response_time.map(|ms| ms / 1000.0),
             ),
-            counter("checks", "Checks made.", |m| count(m.total_checks)),
+            counter("checks", "Checks made", |m| count(m.total_checks)),
             gauge(
                 "last_check_timestamp",
-                "When it was last checked.",
+                "When it was last checked",
                 Some("seconds"),
                 |m| time(m.last_check_datetime),
             ),
@@ -204,24 +204,24 @@ impl Exported for Heartbeat {
         vec![
             gauge(
                 "up",
-                "Whether the last run came in time (1) or not (0).",
+                "Whether the last run came in time (1) or not (0)",
                 None,
                 |h| count(h.is_ok),
             ),
             gauge("enabled", ENABLED, None, |h| flag(h.is_enabled)),
             gauge(
                 "uptime",
-                "The share of runs that came in time.",
+                "The share of runs that came in time",
                 Some("ratio"),
                 |h| ratio(h.uptime),
             ),
             gauge(
                 "last_run_timestamp",
-                "When it last ran.",
+                "When it last ran",
                 Some("seconds"),
                 |h| time(h.last_run_datetime),
             ),
-            counter("missed_runs", "Runs that did not come in time.", |h| {
+            counter("missed_runs", "Runs that did not come in time", |h| {
                 count(h.total_missed_runs)
             }),
         ]
@@ -247,13 +247,13 @@ impl Exported for DomainName {
             gauge("enabled", ENABLED, None, |d| flag(d.is_enabled)),
             gauge(
                 "whois_expiry_timestamp",
-                "When its registration expires.",
+                "When its registration expires",
                 Some("seconds"),
                 |d| time(d.whois.as_ref().and_then(|w| w.end_datetime)),
             ),
             gauge(
                 "ssl_expiry_timestamp",
-                "When its certificate expires.",
+                "When its certificate expires",
                 Some("seconds"),
                 |d| time(d.ssl.as_ref().and_then(|s| s.end_datetime)),
             ),
@@ -279,19 +279,19 @@ impl Exported for DnsMonitor {
     fn metrics() -> Vec<Metric<Self>> {
         vec![
             gauge("enabled", ENABLED, None, |d| flag(d.is_enabled)),
-            counter("checks", "Checks made.", |d| count(d.total_checks)),
-            counter("changes", "Changes of its records seen.", |d| {
+            counter("checks", "Checks made", |d| count(d.total_checks)),
+            counter("changes", "Changes of its records seen", |d| {
                 count(d.total_changes)
             }),
             gauge(
                 "last_check_timestamp",
-                "When it was last checked.",
+                "When it was last checked",
                 Some("seconds"),
                 |d| time(d.last_check_datetime),
             ),
             gauge(
                 "last_change_timestamp",
-                "When its records last changed.",
+                "When its records last changed",
                 Some("seconds"),
                 |d| time(d.last_change_datetime),
             ),
@@ -319,34 +319,30 @@ impl Exported for ServerMonitor {
             gauge("enabled", ENABLED, None, |s| flag(s.is_enabled)),
             gauge(
                 "cpu_usage",
-                "CPU use in the last report.",
+                "CPU use in the last report",
                 Some("ratio"),
                 |s| ratio(s.cpu_usage),
             ),
             gauge(
                 "ram_usage",
-                "Memory use in the last report.",
+                "Memory use in the last report",
                 Some("ratio"),
                 |s| ratio(s.ram_usage),
             ),
             gauge(
                 "disk_usage",
-                "Disk use in the last report.",
+                "Disk use in the last report",
                 Some("ratio"),
                 |s| ratio(s.disk_usage),
             ),
-            gauge("load1", "The 1-minute load average.", None, |s| {
-                s.cpu_load_1
-            }),
-            gauge("load5", "The 5-minute load average.", None, |s| {
-                s.cpu_load_5
-            }),
-            gauge("load15", "The 15-minute load average.", None, |s| {
+            gauge("load1", "The 1-minute load average", None, |s| s.cpu_load_1),
+            gauge("load5", "The 5-minute load average", None, |s| s.cpu_load_5),
+            gauge("load15", "The 15-minute load average", None, |s| {
                 s.cpu_load_15
             }),
             gauge(
                 "last_report_timestamp",
-                "When its agent last reported.",
+                "When its agent last reported",
                 Some("seconds"),
                 |s| time(s.last_log_datetime),
             ),
@@ -375,20 +371,20 @@ impl Exported for GameServer {
             gauge("uptime", UPTIME, Some("ratio"), |g| ratio(g.uptime)),
             gauge(
                 "response_time",
-                "The average response time.",
+                "The average response time",
                 Some("seconds"),
                 |g| g.average_response_time.map(|ms| ms / 1000.0),
             ),
-            gauge("players", "Players online at the last check.", None, |g| {
+            gauge("players", "Players online at the last check", None, |g| {
                 count(g.online_players)
             }),
-            gauge("max_players", "The most players it takes.", None, |g| {
+            gauge("max_players", "The most players it takes", None, |g| {
                 count(g.maximum_online_players)
             }),
-            counter("checks", "Checks made.", |g| count(g.total_checks)),
+            counter("checks", "Checks made", |g| count(g.total_checks)),
             gauge(
                 "last_check_timestamp",
-                "When it was last checked.",
+                "When it was last checked",
                 Some("seconds"),
                 |g| time(g.last_check_datetime),
             ),
@@ -412,14 +408,14 @@ impl Exported for GameServer {
 impl Exported for Incident {
     const NAME: &'static str = "incident";
     const COUNT: Option<(&'static str, &'static str)> =
-        Some(("incidents_open", "Incidents not yet resolved."));
+        Some(("incidents_open", "Incidents not yet resolved"));
     fn resources(client: &Client) -> Resources<'_, Self> {
         client.incidents()
     }
     fn metrics() -> Vec<Metric<Self>> {
         vec![gauge(
             "start_timestamp",
-            "When the open incident began.",
+            "When the open incident began",
             Some("seconds"),
             |i| time(i.start_datetime),
         )]
@@ -501,8 +497,49 @@ fn outcome(result: &Result<(), &Error>) -> &'static str {
     }
 }
 
-/// Every kept record of `R`, page after page, as a table; counts each call and unreadable
-/// records in `own`.
+/// Calls `visit` with every record of `R`, page after page (1,000 a page, each record once);
+/// counts each call by outcome, and the records that could not be read, in `own`.
+async fn pages<'c, R: List + 'c>(
+    resources: Resources<'c, R>,
+    own: &Mutex<Own>,
+    name: &'static str,
+    mut visit: impl FnMut(&R),
+) -> Result<(), Error> {
+    let mut seen = BTreeSet::new();
+    let mut unreadable = 0;
+    let mut number = 1;
+    let result = loop {
+        let query = Query::new().per_page(PerPage::P1000).page(number);
+        let page = resources.list(&query).await;
+        let mut counts = own.lock().unwrap_or_else(PoisonError::into_inner);
+        *counts
+            .requests
+            .entry(outcome(&page.as_ref().map(drop)))
+            .or_default() += 1;
+        drop(counts);
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => break Err(e),
+        };
+        unreadable += page.unreadable.len() as u64;
+        for record in &page.items {
+            if seen.insert(bitpeak::record::FromRecord::id(record)) {
+                visit(record);
+            }
+        }
+        if !page.has_next() || number >= MAX_PAGES {
+            break Ok(());
+        }
+        number += 1;
+    };
+    own.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .unreadable
+        .insert(name, unreadable);
+    result
+}
+
+/// Every kept record of `R` as a table.
 async fn read<R: Exported>(
     client: &Client,
     projects: &Projects,
@@ -510,35 +547,13 @@ async fn read<R: Exported>(
 ) -> Result<Table, Error> {
     let metrics = R::metrics();
     let mut rows = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut unreadable = 0;
-    let mut number = 1;
-    loop {
-        let query = Query::new().per_page(PerPage::P1000).page(number);
-        let page = R::resources(client).list(&query).await;
-        {
-            let mut own = own.lock().unwrap_or_else(PoisonError::into_inner);
-            *own.requests
-                .entry(outcome(&page.as_ref().map(drop)))
-                .or_default() += 1;
+    pages(R::resources(client), own, R::NAME, |record: &R| {
+        if record.kept() {
+            let values = metrics.iter().map(|m| (m.value)(record)).collect();
+            rows.push((record.labels(projects), values));
         }
-        let page = page?;
-        unreadable += page.unreadable.len() as u64;
-        for record in page.items.iter().filter(|r| r.kept()) {
-            if seen.insert(bitpeak::record::FromRecord::id(record)) {
-                let values = metrics.iter().map(|m| (m.value)(record)).collect();
-                rows.push((record.labels(projects), values));
-            }
-        }
-        if !page.has_next() || number >= MAX_PAGES {
-            break;
-        }
-        number += 1;
-    }
-    own.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .unreadable
-        .insert(R::NAME, unreadable);
+    })
+    .await?;
     let metrics = metrics
         .into_iter()
         .map(|m| Desc {
@@ -556,15 +571,16 @@ async fn read<R: Exported>(
     })
 }
 
-/// Project names by id, for the `project` label (none when they cannot be read).
-async fn projects(client: &Client) -> Projects {
-    let query = Query::new().per_page(PerPage::P1000);
+/// Project names by id, for the `project` label (ids stand in when they cannot be read).
+async fn projects(client: &Client, own: &Mutex<Own>) -> Projects {
     let mut names = Projects::new();
-    let mut stream = std::pin::pin!(client.projects().list_all(&query));
-    while let Some(Ok(project)) = futures::StreamExt::next(&mut stream).await {
-        if let (Ok(id), Some(name)) = (i64::try_from(project.id), project.name) {
-            names.insert(id, label(&name));
+    let read = pages(client.projects(), own, "project", |project| {
+        if let (Ok(id), Some(name)) = (i64::try_from(project.id), &project.name) {
+            names.insert(id, label(name));
         }
+    });
+    if let Err(e) = read.await {
+        tracing::warn!("projects could not be read; project ids stand in for names: {e}");
     }
     names
 }
@@ -574,7 +590,7 @@ async fn projects(client: &Client) -> Projects {
 async fn refresh(client: &Client, state: &Mutex<State>) {
     let started = Instant::now();
     let own = Mutex::new(std::mem::take(&mut lock(state).own));
-    let projects = projects(client).await;
+    let projects = projects(client, &own).await;
     let reads = futures::future::join_all([
         Box::pin(read::<Monitor>(client, &projects, &own)) as TableRead<'_>,
         Box::pin(read::<Heartbeat>(client, &projects, &own)),
@@ -724,7 +740,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
     };
     let refreshes = desc(
         "exporter_refreshes",
-        "Reads of the account done.",
+        "Reads of the account done",
         None,
         true,
     );
@@ -741,7 +757,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
         (
             desc(
                 "exporter_last_refresh_success",
-                "Whether the last read of the account read every resource it has (1) or not (0).",
+                "Whether the last read of the account read every resource it has (1) or not (0)",
                 None,
                 false,
             ),
@@ -750,7 +766,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
         (
             desc(
                 "exporter_last_refresh_timestamp",
-                "When the last read of the account ended.",
+                "When the last read of the account ended",
                 Some("seconds"),
                 false,
             ),
@@ -759,7 +775,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
         (
             desc(
                 "exporter_refresh_duration",
-                "How long the last read of the account took.",
+                "How long the last read of the account took",
                 Some("seconds"),
                 false,
             ),
@@ -771,7 +787,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
     }
     let requests = desc(
         "exporter_api_requests",
-        "API calls (pages read) by outcome.",
+        "API calls (pages read) by outcome",
         None,
         true,
     );
@@ -782,7 +798,7 @@ fn render_own(registry: &mut Registry, own: &Own) {
     register(registry, requests.name, &requests, samples);
     let skipped = desc(
         "exporter_unreadable_records",
-        "Records the last read skipped because they could not be read, by resource.",
+        "Records the last read skipped because they could not be read, by resource",
         None,
         false,
     );
@@ -820,7 +836,7 @@ pub async fn run(client: Client, args: &ExporterArgs) -> Result<(), Failure> {
             args.listen
         ));
     }
-    let interval = Duration::from_secs(args.interval.max(10));
+    let interval = Duration::from_secs(args.interval.max(1));
     let refresher = {
         let state = Arc::clone(&state);
         tokio::spawn(async move {
