@@ -4,6 +4,8 @@
 //! - peak RSS of `--output json <resource> list --all --per-page 1000` at 10 000 and 100 000
 //!   real-sized records (notification handlers and monitors), read from `/usr/bin/time -v`,
 //!   beside `curl` fetching one page of 1000 monitors;
+//! - peak RSS of `exporter` holding 10 000 real-sized monitors (after its first read and one
+//!   scrape), beside `monitors list --all` of the same monitors;
 //! - an apply of 3 projects, 5 handlers, 20 monitors, 10 heartbeats and 5 domain names that
 //!   reference each other by name, at 20 ms latency: plan (dry run), apply, re-apply, prune;
 //!   the requests each sent and its wall time (median of 3 runs).
@@ -19,8 +21,18 @@ const BIN: &str = env!("CARGO_BIN_EXE_bitpeak");
 
 fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rss(&rt);
-    apply(&rt);
+    // `cargo bench -p bitpeak-cli --bench cli -- exporter` runs only the figures named.
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let figures: [(&str, fn(&tokio::runtime::Runtime)); 3] =
+        [("rss", rss), ("exporter", exporter), ("apply", apply)];
+    for (name, figure) in figures {
+        if named.is_empty() || named.iter().any(|n| n == name) {
+            figure(&rt);
+        }
+    }
 }
 
 fn start(rt: &tokio::runtime::Runtime, latency: Duration) -> FakeServer {
@@ -102,6 +114,82 @@ fn rss(rt: &tokio::runtime::Runtime) {
         );
         server.stop();
     }
+}
+
+/// Peak RSS in KiB of a running exporter after its first read of `server` and one scrape
+/// (`VmHWM`), and the size of that scrape.
+fn exporter_rss(server: &FakeServer) -> (u64, usize) {
+    use std::io::{BufRead, Read, Write};
+    let mut child = Command::new(BIN)
+        .args(["exporter", "--listen", "127.0.0.1:0", "--interval", "3600"])
+        .env("BITPEAK_BASE_URL", server.base_url())
+        .env("BITPEAK_API_KEY", KEY)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("exporter");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .trim()
+        .trim_start_matches("serving http://")
+        .trim_end_matches("/metrics")
+        .to_owned();
+    let scrape = || {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            stream,
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+    };
+    let text = loop {
+        let text = scrape();
+        if text.contains("bitpeak_exporter_last_refresh_success 1") {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).expect("status");
+    let _ = child.kill();
+    let _ = child.wait();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    (kib, text.len())
+}
+
+/// The exporter's peak RSS with 10 000 real-sized monitors, beside listing them; medians.
+fn exporter(rt: &tokio::runtime::Runtime) {
+    const RUNS: usize = 5;
+    let server = start(rt, Duration::ZERO);
+    server.seed_real("monitors", 10_000);
+    let runs: Vec<(u64, usize)> = (0..RUNS).map(|_| exporter_rss(&server)).collect();
+    let args = [
+        "--output",
+        "json",
+        "monitors",
+        "list",
+        "--all",
+        "--per-page",
+        "1000",
+    ];
+    let list: Vec<u64> = (0..RUNS).map(|_| peak_rss(&server, BIN, &args)).collect();
+    let exporter: Vec<u64> = runs.iter().map(|(kib, _)| *kib).collect();
+    println!(
+        "exporter, 10 000 real-sized monitors (median of {RUNS}): peak RSS {} after a read and a \
+         scrape of {} bytes; `monitors list --all` of the same {}",
+        mib(&exporter),
+        runs[0].1,
+        mib(&list)
+    );
+    server.stop();
 }
 
 /// The account file of the apply figure: every monitor, heartbeat and domain name in a

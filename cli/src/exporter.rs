@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -21,9 +20,9 @@ use bitpeak::resources::{
     ServerMonitor,
 };
 use bitpeak::{Client, Error, PerPage};
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::{exit, note, Failure};
@@ -438,6 +437,7 @@ impl Exported for Incident {
 }
 
 /// A metric's description, without its record type.
+#[derive(Debug)]
 struct Desc {
     name: &'static str,
     help: &'static str,
@@ -446,6 +446,7 @@ struct Desc {
 }
 
 /// One resource's series as last read.
+#[derive(Debug)]
 struct Table {
     name: &'static str,
     count: Option<(&'static str, &'static str)>,
@@ -455,7 +456,7 @@ struct Table {
 }
 
 /// What the exporter counts of itself.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Own {
     /// Refreshes done (0 before the first).
     refreshes: u64,
@@ -472,7 +473,7 @@ struct Own {
 /// scrapes are answered with.
 #[derive(Default)]
 struct State {
-    tables: BTreeMap<&'static str, Table>,
+    tables: BTreeMap<&'static str, Arc<Table>>,
     /// Resources the server lacks (said once).
     lacking: BTreeSet<&'static str>,
     own: Own,
@@ -616,7 +617,7 @@ async fn refresh(client: &Client, state: &Mutex<State>) {
     for (name, read) in names.into_iter().zip(reads) {
         match read {
             Ok(table) => {
-                state.tables.insert(name, table);
+                state.tables.insert(name, Arc::new(table));
             }
             Err(Error::Unavailable { .. }) => {
                 state.tables.remove(name);
@@ -634,7 +635,8 @@ async fn refresh(client: &Client, state: &Mutex<State>) {
     state.own.success = success;
     state.own.duration = started.elapsed().as_secs_f64();
     state.own.last_refresh = unix_now();
-    state.text = Bytes::from(render(&state.tables, &state.own));
+    let size = state.text.len();
+    state.text = Bytes::from(render(&state.tables, &state.own, size));
 }
 
 type TableRead<'a> =
@@ -653,85 +655,83 @@ fn unix_now() -> f64 {
 // ---------------------------------------------------------------------------------------
 // Rendering
 
-type Gauges = Family<Labels, Gauge<f64, AtomicU64>>;
-type Counters = Family<Labels, Counter<f64, AtomicU64>>;
-
-fn unit(unit: Option<&str>) -> Option<Unit> {
-    unit.map(|u| match u {
-        "seconds" => Unit::Seconds,
-        other => Unit::Other(other.to_owned()),
-    })
+/// What one rendering writes: the tables as last read, and the exporter's own figures.
+#[derive(Debug)]
+struct Exposition {
+    tables: Vec<Arc<Table>>,
+    own: Own,
 }
 
-/// Registers a gauge (or counter) family named `name` with one sample a row that has a
-/// value: finite, and for a counter not negative (what a server sent otherwise is left out).
-fn register(
-    registry: &mut Registry,
+impl Collector for Exposition {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        for table in &self.tables {
+            for (i, desc) in table.metrics.iter().enumerate() {
+                let name = format!("{}_{}", table.name, desc.name);
+                let samples = table
+                    .rows
+                    .iter()
+                    .filter_map(|(labels, values)| Some((labels, values.get(i).copied()??)));
+                family(&mut encoder, &name, desc, samples)?;
+            }
+            if let Some((name, help)) = table.count {
+                let desc = Desc {
+                    name,
+                    help,
+                    unit: None,
+                    counter: false,
+                };
+                let count = table.rows.len() as f64;
+                family(
+                    &mut encoder,
+                    name,
+                    &desc,
+                    std::iter::once((&Labels::new(), count)),
+                )?;
+            }
+        }
+        own(&mut encoder, &self.own)
+    }
+}
+
+/// Writes one family: its descriptor, then a sample a row with a value that is finite and, for
+/// a counter, not negative (what a server sent otherwise is left out); nothing without one.
+fn family<'l>(
+    encoder: &mut DescriptorEncoder,
     name: &str,
     desc: &Desc,
-    samples: impl Iterator<Item = (Labels, f64)>,
-) {
-    let samples = samples.filter(|(_, v)| v.is_finite() && !(desc.counter && *v < 0.0));
-    let unit = unit(desc.unit);
-    if desc.counter {
-        let family = Counters::default();
-        for (labels, value) in samples {
-            family.get_or_create(&labels).inc_by(value);
-        }
-        match unit {
-            Some(u) => registry.register_with_unit(name, desc.help, u, family),
-            None => registry.register(name, desc.help, family),
-        }
+    samples: impl Iterator<Item = (&'l Labels, f64)>,
+) -> std::fmt::Result {
+    let unit = desc.unit.map(|u| match u {
+        "seconds" => Unit::Seconds,
+        other => Unit::Other(other.to_owned()),
+    });
+    let kind = if desc.counter {
+        MetricType::Counter
     } else {
-        let family = Gauges::default();
-        for (labels, value) in samples {
-            family.get_or_create(&labels).set(value);
-        }
-        match unit {
-            Some(u) => registry.register_with_unit(name, desc.help, u, family),
-            None => registry.register(name, desc.help, family),
+        MetricType::Gauge
+    };
+    let mut samples = samples
+        .filter(|(_, v)| v.is_finite() && !(desc.counter && *v < 0.0))
+        .peekable();
+    if samples.peek().is_none() {
+        return Ok(());
+    }
+    let mut metric = encoder.encode_descriptor(name, desc.help, unit.as_ref(), kind)?;
+    for (labels, value) in samples {
+        let mut sample = metric.encode_family(labels)?;
+        if desc.counter {
+            sample.encode_counter::<NoLabelSet, _, f64>(&value, None)?;
+        } else {
+            sample.encode_gauge(&value)?;
         }
     }
-}
-
-/// The exposition of `tables` and the exporter's own metrics.
-fn render(tables: &BTreeMap<&'static str, Table>, own: &Own) -> String {
-    let mut registry = Registry::with_prefix("bitpeak");
-    for table in tables.values() {
-        for (i, desc) in table.metrics.iter().enumerate() {
-            let samples = table
-                .rows
-                .iter()
-                .filter_map(|(labels, values)| Some((labels.clone(), values.get(i).copied()??)));
-            register(
-                &mut registry,
-                &format!("{}_{}", table.name, desc.name),
-                desc,
-                samples,
-            );
-        }
-        if let Some((name, help)) = table.count {
-            let desc = Desc {
-                name,
-                help,
-                unit: None,
-                counter: false,
-            };
-            let rows = std::iter::once((Labels::new(), table.rows.len() as f64));
-            register(&mut registry, name, &desc, rows);
-        }
-    }
-    render_own(&mut registry, own);
-    let mut text = String::new();
-    match prometheus_client::encoding::text::encode(&mut text, &registry) {
-        Ok(()) => text,
-        Err(_) => "# EOF\n".to_owned(),
-    }
+    Ok(())
 }
 
 /// The exporter's own metrics (after the first refresh; before it, only the refresh count).
-fn render_own(registry: &mut Registry, own: &Own) {
-    let one = |value: f64| std::iter::once((Labels::new(), value));
+fn own(encoder: &mut DescriptorEncoder, own: &Own) -> std::fmt::Result {
+    let none = Labels::new();
+    let one = |value: f64| std::iter::once((&none, value));
     let desc = |name, help, unit, counter| Desc {
         name,
         help,
@@ -744,16 +744,16 @@ fn render_own(registry: &mut Registry, own: &Own) {
         None,
         true,
     );
-    register(
-        registry,
+    family(
+        encoder,
         refreshes.name,
         &refreshes,
         one(own.refreshes as f64),
-    );
+    )?;
     if own.refreshes == 0 {
-        return;
+        return Ok(());
     }
-    let rows: [(Desc, f64); 3] = [
+    let figures = [
         (
             desc(
                 "exporter_last_refresh_success",
@@ -782,31 +782,57 @@ fn render_own(registry: &mut Registry, own: &Own) {
             own.duration,
         ),
     ];
-    for (d, value) in rows {
-        register(registry, d.name, &d, one(value));
+    for (d, value) in figures {
+        family(encoder, d.name, &d, one(value))?;
     }
+    let labelled =
+        |key: &'static str, counts: &BTreeMap<&'static str, u64>| -> Vec<(Labels, f64)> {
+            counts
+                .iter()
+                .map(|(k, n)| (vec![(key, (*k).to_owned())], *n as f64))
+                .collect()
+        };
     let requests = desc(
         "exporter_api_requests",
         "API calls (pages read) by outcome",
         None,
         true,
     );
-    let samples = own
-        .requests
-        .iter()
-        .map(|(k, n)| (vec![("outcome", (*k).to_owned())], *n as f64));
-    register(registry, requests.name, &requests, samples);
+    let rows = labelled("outcome", &own.requests);
+    family(
+        encoder,
+        requests.name,
+        &requests,
+        rows.iter().map(|(l, v)| (l, *v)),
+    )?;
     let skipped = desc(
         "exporter_unreadable_records",
         "Records the last read skipped because they could not be read, by resource",
         None,
         false,
     );
-    let samples = own
-        .unreadable
-        .iter()
-        .map(|(k, n)| (vec![("resource", (*k).to_owned())], *n as f64));
-    register(registry, skipped.name, &skipped, samples);
+    let rows = labelled("resource", &own.unreadable);
+    family(
+        encoder,
+        skipped.name,
+        &skipped,
+        rows.iter().map(|(l, v)| (l, *v)),
+    )
+}
+
+/// The exposition of `tables` and the exporter's own metrics, OpenMetrics text.
+/// `size` is the last rendering's, so the text is written without growing as it goes.
+fn render(tables: &BTreeMap<&'static str, Arc<Table>>, own: &Own, size: usize) -> String {
+    let mut registry = Registry::with_prefix("bitpeak");
+    registry.register_collector(Box::new(Exposition {
+        tables: tables.values().cloned().collect(),
+        own: own.clone(),
+    }));
+    let mut text = String::with_capacity(size + size / 8);
+    match prometheus_client::encoding::text::encode(&mut text, &registry) {
+        Ok(()) => text,
+        Err(_) => "# EOF\n".to_owned(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -820,7 +846,7 @@ const PAGE: &str = "<!doctype html>\n<html><head><title>bitpeak exporter</title>
 /// latest reading until interrupted.
 pub async fn run(client: Client, args: &ExporterArgs) -> Result<(), Failure> {
     let state = Arc::new(Mutex::new(State::default()));
-    lock(&state).text = Bytes::from(render(&BTreeMap::new(), &Own::default()));
+    lock(&state).text = Bytes::from(render(&BTreeMap::new(), &Own::default(), 0));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| {
