@@ -26,8 +26,8 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let figures: [(&str, fn(&tokio::runtime::Runtime)); 3] =
-        [("rss", rss), ("exporter", exporter), ("apply", apply)];
+    type Figure = fn(&tokio::runtime::Runtime);
+    let figures: [(&str, Figure); 3] = [("rss", rss), ("exporter", exporter), ("apply", apply)];
     for (name, figure) in figures {
         if named.is_empty() || named.iter().any(|n| n == name) {
             figure(&rt);
