@@ -137,7 +137,52 @@ fn scrape(exporter: &Exporter) -> Samples {
         content_type,
         "application/openmetrics-text; version=1.0.0; charset=utf-8"
     );
-    parse(&body)
+    let samples = parse(&body);
+    if let Some(python) = std::env::var_os("BITPEAK_TEST_PYTHON") {
+        // The same samples; values alike to the last bits (the parsers round differently).
+        let python = parse_in_python(&python, &body);
+        assert!(python.keys().eq(samples.keys()), "{python:?}\n{samples:?}");
+        for ((key, a), b) in python.iter().zip(samples.values()) {
+            assert!((a - b).abs() <= a.abs() * 1e-12, "{key:?}: {a} and {b}");
+        }
+    }
+    samples
+}
+
+/// The exposition parsed by the Python `prometheus_client`'s OpenMetrics parser (where
+/// `BITPEAK_TEST_PYTHON` names a Python that has it: `.ci/run`), counters under their
+/// family name as [`parse`] gives them.
+fn parse_in_python(python: &std::ffi::OsStr, text: &str) -> Samples {
+    const SCRIPT: &str = r#"
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+out = []
+for family in parse(sys.stdin.read()):
+    for s in family.samples:
+        name = family.name if s.name == family.name + "_total" else s.name
+        out.append([name, s.labels, s.value])
+print(json.dumps(out))
+"#;
+    let mut child = Command::new(python)
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the Python parser refused:\n{text}");
+    let samples: Vec<(String, BTreeMap<String, String>, f64)> =
+        serde_json::from_slice(&output.stdout).unwrap();
+    samples
+        .into_iter()
+        .map(|(name, labels, value)| ((name, labels), value))
+        .collect()
 }
 
 /// The value of the sample of `name` with no labels.
