@@ -622,7 +622,9 @@ async fn refresh(client: &Client, state: &Mutex<State>) {
             Err(Error::Unavailable { .. }) => {
                 state.tables.remove(name);
                 if state.lacking.insert(name) {
-                    tracing::info!("{name}: not on this server (or switched off); left out");
+                    note(format_args!(
+                        "exporter: {name}: not on this server (or switched off); left out"
+                    ));
                 }
             }
             Err(e) => {

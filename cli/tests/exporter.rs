@@ -29,16 +29,30 @@ fn fake(config: FakeConfig) -> Fake {
 struct Exporter {
     child: Child,
     addr: String,
+    /// Where its stderr goes.
+    log: std::path::PathBuf,
+}
+
+impl Exporter {
+    /// What it wrote to stderr so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap()
+    }
 }
 
 impl Drop for Exporter {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
 fn exporter(fake: &Fake, interval: u64) -> Exporter {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let log =
+        std::env::temp_dir().join(format!("bitpeak-exporter-{}-{run}.log", std::process::id()));
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("bitpeak"))
         .args(["exporter", "--listen", "127.0.0.1:0", "--retries", "0"])
         .args(["--interval", &interval.to_string()])
@@ -47,7 +61,7 @@ fn exporter(fake: &Fake, interval: u64) -> Exporter {
         .env("BITPEAK_CONFIG", "/nonexistent/bitpeak-config.toml")
         .env_remove("BITPEAK_PROFILE")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -60,7 +74,7 @@ fn exporter(fake: &Fake, interval: u64) -> Exporter {
         .and_then(|rest| rest.strip_suffix("/metrics"))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    Exporter { child, addr }
+    Exporter { child, addr, log }
 }
 
 /// `GET path` on the exporter: (status line, content type, body).
@@ -176,7 +190,10 @@ print(json.dumps(out))
         .write_all(text.as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the Python parser refused:\n{text}");
+    assert!(
+        output.status.success(),
+        "the Python parser refused:\n{text}"
+    );
     let samples: Vec<(String, BTreeMap<String, String>, f64)> =
         serde_json::from_slice(&output.stdout).unwrap();
     samples
@@ -420,7 +437,7 @@ fn resources_the_server_lacks_are_left_out_and_the_first_scrape_has_only_the_exp
     );
     fake.server
         .seed_records("monitors", vec![monitor(1, "Home", 1)]);
-    let exporter = exporter(&fake, 3600);
+    let exporter = exporter(&fake, 1);
     let first = scrape(&exporter);
     assert_eq!(
         first,
@@ -431,7 +448,8 @@ fn resources_the_server_lacks_are_left_out_and_the_first_scrape_has_only_the_exp
         .into(),
         "before the first refresh"
     );
-    let samples = wait(&exporter, refreshed(1.0));
+    // Said once, however many reads.
+    let samples = wait(&exporter, refreshed(2.0));
     assert_eq!(
         one(&samples, "bitpeak_exporter_last_refresh_success"),
         Some(1.0)
@@ -446,4 +464,12 @@ fn resources_the_server_lacks_are_left_out_and_the_first_scrape_has_only_the_exp
         );
     }
     assert_eq!(one(&samples, "bitpeak_incidents_open"), None);
+    assert_eq!(
+        exporter.log(),
+        ["dns_monitor", "server_monitor", "game_server", "incident"]
+            .map(|r| format!(
+                "bitpeak: exporter: {r}: not on this server (or switched off); left out\n"
+            ))
+            .concat()
+    );
 }
