@@ -79,6 +79,7 @@ fn run_with_input(fake: &Fake, args: &[&str], input: &str) -> (String, String, i
         .args(args)
         .env("BITPEAK_BASE_URL", fake.server.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .env("OPS_HOOK_URL", hook)
         .env("API_PASSWORD", "pa55word")
         .env("BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK", hook)
@@ -212,6 +213,7 @@ fn apply_plans_creates_then_settles_and_export_reproduces_the_account() {
         .args(["apply", exported.to_str().unwrap()])
         .env("BITPEAK_BASE_URL", b.server.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .env(
             "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",
             "https://hooks.example.com/ops?key=s3cr3t",
@@ -446,6 +448,7 @@ fn a_placeholder_value_is_taken_as_it_is_never_expanded_again() {
         .args(["apply", &file])
         .env("BITPEAK_BASE_URL", a.server.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .env("OPS_HOOK_URL", "https://hooks.example.com/${OPS_HOOK_URL}")
         .timeout(std::time::Duration::from_secs(20))
         .output()
@@ -514,6 +517,7 @@ fn a_file_the_previous_release_exported_still_applies() {
             .args(args)
             .env("BITPEAK_BASE_URL", a.server.base_url())
             .env("BITPEAK_API_KEY", KEY)
+            .env_remove("BITPEAK_PROFILE")
             .env("BITPEAK_NOTIFICATION_HANDLERS_CHAT_TELEGRAM", "123456:ABC")
             .env(
                 "BITPEAK_NOTIFICATION_HANDLERS_OPS_HOOK_WEBHOOK",

@@ -28,6 +28,7 @@ fn run(fake: &Fake, args: &[&str]) -> (String, String, i32) {
         .args(args)
         .env("BITPEAK_BASE_URL", fake.server.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .output()
         .unwrap();
     (

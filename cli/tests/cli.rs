@@ -152,6 +152,7 @@ impl Env {
         let mut cmd = Command::cargo_bin("bitpeak").unwrap();
         cmd.env("BITPEAK_BASE_URL", self.base_url())
             .env("BITPEAK_API_KEY", KEY)
+            .env_remove("BITPEAK_PROFILE")
             .env_remove("RUST_LOG")
             .args(args);
         cmd
@@ -770,6 +771,7 @@ fn errors_have_one_line_and_documented_exit_codes() {
     drop(listener);
     let out = Command::cargo_bin("bitpeak")
         .unwrap()
+        .env_remove("BITPEAK_PROFILE")
         .args([
             "--base-url",
             &dead,
@@ -1169,6 +1171,7 @@ fn a_file_naming_the_handlers_section_twice_is_refused() {
 fn the_committed_schema_is_the_account_file_s() {
     let out = Command::cargo_bin("bitpeak")
         .unwrap()
+        .env_remove("BITPEAK_PROFILE")
         .arg("schema")
         .output()
         .unwrap();
@@ -1227,6 +1230,7 @@ fn fake_server_command_prints_its_url_and_serves() {
     drop(listener);
     let bin = assert_cmd::cargo::cargo_bin("bitpeak");
     let mut child = std::process::Command::new(bin)
+        .env_remove("BITPEAK_PROFILE")
         .args([
             "fake-server",
             "--addr",
@@ -1248,6 +1252,7 @@ fn fake_server_command_prints_its_url_and_serves() {
     assert_eq!(line, format!("http://{addr}/api\n"));
     let out = Command::cargo_bin("bitpeak")
         .unwrap()
+        .env_remove("BITPEAK_PROFILE")
         .args([
             "--base-url",
             line.trim(),
@@ -1542,6 +1547,7 @@ fn a_closed_stdout_ends_the_listing_quietly() {
         .args(["handlers", "list", "--all"])
         .env("BITPEAK_BASE_URL", env.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1573,6 +1579,7 @@ fn apply_unread(env: &Env, test: &str) -> (Option<i32>, String) {
         .args(["apply", &file])
         .env("BITPEAK_BASE_URL", env.base_url())
         .env("BITPEAK_API_KEY", KEY)
+        .env_remove("BITPEAK_PROFILE")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -87,6 +87,7 @@ impl Session {
             .args(args)
             .env("BITPEAK_BASE_URL", &self.base_url)
             .env("BITPEAK_API_KEY", KEY)
+            .env_remove("BITPEAK_PROFILE")
             .env_remove("BITPEAK_TEST_PRISM")
             .output()
             .unwrap();
