@@ -48,13 +48,10 @@ const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=
 
 type Labels = Vec<(&'static str, String)>;
 
-/// One metric of a resource: its name after `bitpeak_<resource>_`, help, unit, whether it is
-/// a counter, and its value in a record (none: no sample for that record).
+/// One metric of a resource: its description (name after `bitpeak_<resource>_`) and its
+/// value in a record (none: no sample for that record).
 struct Metric<R> {
-    name: &'static str,
-    help: &'static str,
-    unit: Option<&'static str>,
-    counter: bool,
+    desc: Desc,
     value: fn(&R) -> Option<f64>,
 }
 
@@ -65,10 +62,7 @@ const fn gauge<R>(
     value: fn(&R) -> Option<f64>,
 ) -> Metric<R> {
     Metric {
-        name,
-        help,
-        unit,
-        counter: false,
+        desc: Desc::gauge(name, help, unit),
         value,
     }
 }
@@ -79,10 +73,7 @@ const fn counter<R>(
     value: fn(&R) -> Option<f64>,
 ) -> Metric<R> {
     Metric {
-        name,
-        help,
-        unit: None,
-        counter: true,
+        desc: Desc::counter(name, help),
         value,
     }
 }
@@ -445,6 +436,26 @@ struct Desc {
     counter: bool,
 }
 
+impl Desc {
+    const fn gauge(name: &'static str, help: &'static str, unit: Option<&'static str>) -> Self {
+        Desc {
+            name,
+            help,
+            unit,
+            counter: false,
+        }
+    }
+
+    const fn counter(name: &'static str, help: &'static str) -> Self {
+        Desc {
+            name,
+            help,
+            unit: None,
+            counter: true,
+        }
+    }
+}
+
 /// One resource's series as last read.
 #[derive(Debug)]
 struct Table {
@@ -540,8 +551,16 @@ async fn pages<'c, R: List + 'c>(
     result
 }
 
-/// Every kept record of `R` as a table.
+/// Every kept record of `R` as a table, beside the resource's name.
 async fn read<R: Exported>(
+    client: &Client,
+    projects: &Projects,
+    own: &Mutex<Own>,
+) -> (&'static str, Result<Table, Error>) {
+    (R::NAME, read_table::<R>(client, projects, own).await)
+}
+
+async fn read_table<R: Exported>(
     client: &Client,
     projects: &Projects,
     own: &Mutex<Own>,
@@ -555,15 +574,7 @@ async fn read<R: Exported>(
         }
     })
     .await?;
-    let metrics = metrics
-        .into_iter()
-        .map(|m| Desc {
-            name: m.name,
-            help: m.help,
-            unit: m.unit,
-            counter: m.counter,
-        })
-        .collect();
+    let metrics = metrics.into_iter().map(|m| m.desc).collect();
     Ok(Table {
         name: R::NAME,
         count: R::COUNT,
@@ -602,19 +613,10 @@ async fn refresh(client: &Client, state: &Mutex<State>) {
         Box::pin(read::<Incident>(client, &projects, &own)),
     ])
     .await;
-    let names = [
-        Monitor::NAME,
-        Heartbeat::NAME,
-        DomainName::NAME,
-        DnsMonitor::NAME,
-        ServerMonitor::NAME,
-        GameServer::NAME,
-        Incident::NAME,
-    ];
     let mut state = lock(state);
     state.own = own.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut success = true;
-    for (name, read) in names.into_iter().zip(reads) {
+    for (name, read) in reads {
         match read {
             Ok(table) => {
                 state.tables.insert(name, Arc::new(table));
@@ -641,8 +643,9 @@ async fn refresh(client: &Client, state: &Mutex<State>) {
     state.text = Bytes::from(render(&state.tables, &state.own, size));
 }
 
-type TableRead<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Table, Error>> + Send + 'a>>;
+type TableRead<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = (&'static str, Result<Table, Error>)> + Send + 'a>,
+>;
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -676,12 +679,7 @@ impl Collector for Exposition {
                 family(&mut encoder, &name, desc, samples)?;
             }
             if let Some((name, help)) = table.count {
-                let desc = Desc {
-                    name,
-                    help,
-                    unit: None,
-                    counter: false,
-                };
+                let desc = Desc::gauge(name, help, None);
                 let count = table.rows.len() as f64;
                 family(
                     &mut encoder,
@@ -734,18 +732,7 @@ fn family<'l>(
 fn own(encoder: &mut DescriptorEncoder, own: &Own) -> std::fmt::Result {
     let none = Labels::new();
     let one = |value: f64| std::iter::once((&none, value));
-    let desc = |name, help, unit, counter| Desc {
-        name,
-        help,
-        unit,
-        counter,
-    };
-    let refreshes = desc(
-        "exporter_refreshes",
-        "Reads of the account done",
-        None,
-        true,
-    );
+    let refreshes = Desc::counter("exporter_refreshes", "Reads of the account done");
     family(
         encoder,
         refreshes.name,
@@ -757,29 +744,26 @@ fn own(encoder: &mut DescriptorEncoder, own: &Own) -> std::fmt::Result {
     }
     let figures = [
         (
-            desc(
+            Desc::gauge(
                 "exporter_last_refresh_success",
                 "Whether the last read of the account read every resource it has (1) or not (0)",
                 None,
-                false,
             ),
             f64::from(u8::from(own.success)),
         ),
         (
-            desc(
+            Desc::gauge(
                 "exporter_last_refresh_timestamp",
                 "When the last read of the account ended",
                 Some("seconds"),
-                false,
             ),
             own.last_refresh,
         ),
         (
-            desc(
+            Desc::gauge(
                 "exporter_refresh_duration",
                 "How long the last read of the account took",
                 Some("seconds"),
-                false,
             ),
             own.duration,
         ),
@@ -794,12 +778,7 @@ fn own(encoder: &mut DescriptorEncoder, own: &Own) -> std::fmt::Result {
                 .map(|(k, n)| (vec![(key, (*k).to_owned())], *n as f64))
                 .collect()
         };
-    let requests = desc(
-        "exporter_api_requests",
-        "API calls (pages read) by outcome",
-        None,
-        true,
-    );
+    let requests = Desc::counter("exporter_api_requests", "API calls (pages read) by outcome");
     let rows = labelled("outcome", &own.requests);
     family(
         encoder,
@@ -807,11 +786,10 @@ fn own(encoder: &mut DescriptorEncoder, own: &Own) -> std::fmt::Result {
         &requests,
         rows.iter().map(|(l, v)| (l, *v)),
     )?;
-    let skipped = desc(
+    let skipped = Desc::gauge(
         "exporter_unreadable_records",
         "Records the last read skipped because they could not be read, by resource",
         None,
-        false,
     );
     let rows = labelled("resource", &own.unreadable);
     family(
